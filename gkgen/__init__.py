@@ -1,0 +1,3 @@
+"""gkgen: a static-site generator for a public archive of 政府信息公开工作年度报告."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from gkgen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The agency registry: content/agencies/*.yaml, each a list of bodies."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gkgen import yamlpos
+from gkgen.checks import Checker
+from gkgen.diagnostics import ERROR, Diagnostic
+from gkgen.files import read_text
+from gkgen.model import LEVELS, Agency
+from gkgen.validate import AGENCY_ID
+
+REQUIRED = ("id", "name", "province", "level")
+OPTIONAL = ("short_name", "city", "county", "region_code", "notes")
+_REGION_CODE = re.compile(r"^\d{6}$")
+
+
+def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
+    folder = root / "content" / "agencies"
+    diagnostics: list[Diagnostic] = []
+    agencies: dict[str, Agency] = {}
+    first_seen: dict[str, str] = {}
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        diagnostics.append(
+            Diagnostic(
+                "content/agencies",
+                0,
+                0,
+                ERROR,
+                "agency",
+                "没有机构名录：content/agencies/ 下应有至少一个 .yaml 文件",
+            )
+        )
+    for path in files:
+        shown = path.relative_to(root).as_posix()
+        text_file, problem = read_text(path, shown)
+        if problem:
+            diagnostics.append(problem)
+            continue
+        try:
+            doc = yamlpos.parse(text_file.text)
+        except yamlpos.YamlSyntaxError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    shown, exc.position.line, exc.position.col, ERROR, "yaml", f"YAML 语法错误：{exc.message}"
+                )
+            )
+            continue
+        checker = Checker(doc, shown)
+        checker.duplicate_keys()
+        items = doc.value if doc.value is not None else []
+        if not isinstance(items, list):
+            checker.error((), "type", "机构名录文件应为列表（每项以 `- id:` 开头）")
+            items = []
+        for i, item in enumerate(items):
+            agency = _agency(checker, item, (i,))
+            if agency is None:
+                continue
+            if agency.id in agencies:
+                checker.error(
+                    (i, "id"), "duplicate", f"机构编号 `{agency.id}` 重复（{first_seen[agency.id]} 已有）"
+                )
+                continue
+            agencies[agency.id] = agency
+            pos = doc.position((i, "id"))
+            first_seen[agency.id] = f"{shown}:{pos.line}"
+        diagnostics.extend(checker.diagnostics)
+    return agencies, diagnostics
+
+
+def _agency(c: Checker, item: object, path: tuple) -> Agency | None:
+    item = c.mapping(item, path, "机构名录的每一项")
+    if item is None:
+        return None
+    before = len(c.diagnostics)
+    c.keys(item, path, REQUIRED, OPTIONAL, "机构")
+    agency_id = item.get("id")
+    if "id" in item and (not isinstance(agency_id, str) or not AGENCY_ID.match(agency_id)):
+        c.error(
+            (*path, "id"),
+            "value",
+            f"机构编号应为 3—64 位小写字母、数字和连字符，实际是 {agency_id!r}",
+            "例如 410204-wuyi（行政区划代码-拼音）",
+        )
+    name = c.text(item.get("name"), (*path, "name"), "name（全称）") if "name" in item else None
+    short = c.text(item.get("short_name"), (*path, "short_name"), "short_name", nullable=True)
+    province = c.text(item.get("province"), (*path, "province"), "province（省）", nullable=True)
+    city = c.text(item.get("city"), (*path, "city"), "city（市）", nullable=True)
+    county = c.text(item.get("county"), (*path, "county"), "county（区县）", nullable=True)
+    notes = c.text(item.get("notes"), (*path, "notes"), "notes", nullable=True)
+    code = item.get("region_code")
+    if code is not None and not (isinstance(code, str) and _REGION_CODE.match(code)):
+        c.error(
+            (*path, "region_code"),
+            "value",
+            f"region_code 应为带引号的 6 位行政区划代码，实际是 {code!r}",
+            '例如 region_code: "410204"（加引号，以免开头的 0 丢失）',
+        )
+    level = item.get("level")
+    if "level" in item and level not in LEVELS:
+        c.error((*path, "level"), "value", f"未知的机构层级 {level!r}", f"可用：{'、'.join(LEVELS)}")
+    if len(c.diagnostics) > before:
+        return None
+    return Agency(agency_id, name, short, province, city, county, code, level, notes)

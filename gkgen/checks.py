@@ -1,0 +1,107 @@
+"""Small typed checks on YAML values that report at the value's position.
+
+Shared by the report, agency and config validators so that every file speaks
+the same language about missing keys, unknown keys and wrong types.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from decimal import Decimal
+
+from gkgen.diagnostics import ERROR, Diagnostic
+from gkgen.yamlpos import Document, Path
+
+TYPE_NAMES = {str: "文字", int: "整数", dict: "键值映射", list: "列表", type(None): "null"}
+
+
+def type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, Decimal):
+        return "小数"
+    return TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Checker:
+    """Checks values of one document and collects diagnostics at their positions."""
+
+    def __init__(self, doc: Document, shown: str):
+        self.doc = doc
+        self.shown = shown
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(
+        self,
+        path: Path,
+        rule: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        severity: str = ERROR,
+    ) -> None:
+        pos = self.doc.key_position(path) if key else self.doc.position(path)
+        self.diagnostics.append(Diagnostic(self.shown, pos.line, pos.col, severity, rule, message, hint))
+
+    def mapping(self, value: object, path: Path, what: str) -> dict | None:
+        if isinstance(value, dict):
+            return value
+        self.error(path, "type", f"{what}应为键值映射（key: value），实际是{type_name(value)}")
+        return None
+
+    def keys(
+        self,
+        mapping: dict,
+        path: Path,
+        required: Iterable[str],
+        optional: Iterable[str],
+        what: str,
+        missing_hint: str | None = None,
+    ) -> None:
+        """Report unknown keys (likely typos, with a suggestion) and missing required keys."""
+        required, optional = tuple(required), tuple(optional)
+        known = (*required, *optional)
+        for key in mapping:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+                hint = f"是否应为 `{close[0]}`？" if close else f"可用的键：{', '.join(known)}"
+                self.error((*path, key), "unknown-key", f"{what}中有未知的键 `{key}`", hint, key=True)
+        for key in required:
+            if key not in mapping:
+                self.error(
+                    path,
+                    "missing-key",
+                    f"{what}缺少必需的键 `{key}`",
+                    missing_hint or (f"请添加 `{key}:`（未知时写 null）" if key in _NULLABLE_HINT else None),
+                )
+
+    def text(self, value: object, path: Path, what: str, *, nullable: bool = False) -> str | None:
+        if value is None and nullable:
+            return None
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, str):
+            self.error(path, "type", f"{what}不能为空")
+        else:
+            expected = "文字或 null" if nullable else "文字"
+            self.error(path, "type", f"{what}应为{expected}，实际是{type_name(value)}")
+        return None
+
+    def duplicate_keys(self) -> None:
+        for key_path, pos in self.doc.duplicate_keys:
+            self.diagnostics.append(
+                Diagnostic(
+                    self.shown,
+                    pos.line,
+                    pos.col,
+                    ERROR,
+                    "duplicate-key",
+                    f"键 `{key_path[-1]}` 重复出现",
+                    "YAML 中同一映射的键只能出现一次，后者会覆盖前者",
+                )
+            )
+
+
+_NULLABLE_HINT = {"published", "source", "url", "region_code", "city", "county", "notes"}

@@ -1,0 +1,55 @@
+"""The gkgen command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from gkgen import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gkgen", description="政府信息公开工作年度报告档案：校验与生成静态网站"
+    )
+    parser.add_argument("--version", action="version", version=f"gkgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="校验 content/ 并生成网站")
+    b.add_argument("--root", type=Path, default=Path("."), help="档案根目录（含 content/），默认当前目录")
+    b.add_argument("--out", type=Path, default=None, help="输出目录，默认 <root>/site")
+    b.add_argument("--base-url", default=None, help="网站的基础网址或路径（覆盖 gkgen.yaml）")
+
+    c = sub.add_parser("check", help="只校验，不生成网站")
+    c.add_argument("--root", type=Path, default=Path("."), help="档案根目录（含 content/），默认当前目录")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for users; GKGEN_DEBUG=1 shows it for developers
+        if os.environ.get("GKGEN_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"gkgen: 内部错误：{type(exc).__name__}: {exc}（设置 GKGEN_DEBUG=1 查看详情，并请报告此问题）",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gkgen import build
+
+    if args.command == "check":
+        return build.check(args.root)
+    if args.command == "build":
+        out = args.out if args.out is not None else args.root / "site"
+        return build.build(args.root, out, base_url=args.base_url)
+    raise AssertionError(args.command)

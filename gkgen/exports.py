@@ -1,0 +1,60 @@
+"""Machine-readable exports: the interchange JSON of each report (spec: report-format.md)."""
+
+from __future__ import annotations
+
+import json
+
+from gkgen.model import Report
+
+
+def report_document(report: Report) -> dict:
+    """A report in the interchange shape, plus the archive's own keys (url, findings, …)."""
+    agency = report.agency
+    cells = dict(report.cells)
+    for n, extra in enumerate(report.extras, start=1):
+        columns = next(g.columns for g, r in report.format.active_rows if r.key == extra.group)
+        for column, value in zip(columns, extra.values, strict=True):
+            cells[f"active.extra.{n}.{column.key}"] = value
+    return {
+        "id": report.id,
+        "url": report.url,
+        "agency": {
+            "id": agency.id,
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "region_code": agency.region_code,
+            "region": agency.region or None,
+            "province": agency.province,
+            "city": agency.city,
+            "county": agency.county,
+            "level": agency.level,
+        },
+        "year": report.year,
+        "format": report.format.id,
+        "title": report.title,
+        "published": report.published,
+        "source": {"url": report.source_url, "title": report.source_title},
+        "entered_by": report.entered_by,
+        "notes": report.notes,
+        "cells": cells,
+        "active_extra": [
+            {"label": e.label, "group": e.group, "values": list(e.values)} for e in report.extras
+        ],
+        "narrative": dict(report.narrative),
+        "acknowledged": [{"rule": a.rule, "note": a.note} for a in report.acknowledged],
+        "findings": [
+            {
+                "rule": f.id,
+                "status": f.status,
+                "severity": f.severity,
+                "message": f.message,
+                "cells": list(f.codes),
+                "acknowledged": f.acknowledged,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def to_json_bytes(document: object) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,166 @@
+"""The archive as frozen values: what validation produces and what pages read.
+
+Templates get these objects (read-only), never the loader's raw dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from gkgen.formats import Format
+
+LEVELS = ("省级政府", "省级部门", "市级政府", "市级部门", "区县政府", "区县部门", "乡镇", "街道", "其他")
+
+# A cell value: int (count), str (money, exact decimal text) or None (not reported).
+Value = int | str | None
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    short_name: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    region_code: str | None
+    level: str
+    notes: str | None = None
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.province, self.city, self.county) if n)
+
+    @property
+    def region(self) -> str:
+        return "".join(self.region_names)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    rule: str  # a finding id, e.g. "outcomes.natural"
+    note: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of applying one reconciliation rule at one place of one report."""
+
+    rule: str  # "balance", "row_total", "outcomes", "appeals", "carry_chain", "in_force_chain"
+    scope: str  # the column, row or group it applies to
+    severity: str  # "error" or "warning": what a break of this rule is
+    status: str  # "broken" or "unchecked" (a blank operand)
+    message: str  # Chinese, with both sides' numbers
+    anchor: str  # the cell code where the break shows (for marking tables and positions)
+    codes: tuple[str, ...] = ()  # every cell the rule read
+    left: int | None = None
+    right: int | None = None
+    acknowledged: str | None = None  # the editor's note when the break is in the published report
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}.{self.scope}"
+
+    @property
+    def broken(self) -> bool:
+        return self.status == "broken"
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    label: str
+    group: str  # an active row key whose columns it shares
+    values: tuple[Value, ...]
+
+
+NARRATIVE_KEYS = ("preamble", "overview", "active", "requests", "appeals", "problems", "other")
+REQUIRED_NARRATIVE = ("overview", "problems", "other")
+
+
+@dataclass(frozen=True)
+class Report:
+    agency: Agency
+    year: int
+    format: Format
+    title: str
+    published: str | None
+    source_url: str | None
+    source_title: str | None
+    entered_by: str
+    notes: str | None
+    values: tuple[Value, ...]  # aligned with format.cells: compact at national scale
+    extras: tuple[ExtraRow, ...] = ()
+    narrative: tuple[tuple[str, str], ...] = ()  # (section key, Markdown), in order
+    acknowledged: tuple[Acknowledgement, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    source_path: str = ""  # the YAML file, relative to the archive root
+
+    @property
+    def id(self) -> str:
+        return f"{self.agency.id}-{self.year}"
+
+    @property
+    def url(self) -> str:
+        """The page's path from the site root."""
+        return f"reports/{self.agency.id}/{self.year}/"
+
+    @cached_property
+    def cells(self) -> dict[str, Value]:
+        return dict(zip(self.format.codes, self.values, strict=True))
+
+    def cell(self, code: str) -> Value:
+        return self.cells.get(code)
+
+    def figure(self, name: str) -> int | None:
+        """A key figure (a sum of cells named in the format), or None if not reported."""
+        codes = self.format.figures.get(name)
+        if not codes:
+            return None
+        total = 0
+        for code in codes:
+            value = self.cells.get(code)
+            if value is None or isinstance(value, str):
+                return None
+            total += value
+        return total
+
+    def narrative_section(self, key: str) -> str | None:
+        return dict(self.narrative).get(key)
+
+    @property
+    def breaks(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.broken)
+
+    @property
+    def unchecked(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "unchecked")
+
+
+def money_text(value: Decimal | int | str) -> str:
+    """Exact decimal text of a money amount, as published (no rounding, trailing zeros kept)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+@dataclass(frozen=True)
+class Archive:
+    agencies: dict[str, Agency]
+    reports: tuple[Report, ...]  # sorted by agency id, then year
+    config: object = None
+    _by_agency: dict[str, tuple[Report, ...]] = field(default_factory=dict, repr=False)
+
+    def reports_of(self, agency_id: str) -> tuple[Report, ...]:
+        return self._by_agency.get(agency_id, ())
+
+    @staticmethod
+    def assemble(agencies: dict[str, Agency], reports, config=None) -> Archive:
+        ordered = tuple(sorted(reports, key=lambda r: (r.agency.id, r.year)))
+        by_agency: dict[str, list[Report]] = {}
+        for r in ordered:
+            by_agency.setdefault(r.agency.id, []).append(r)
+        return Archive(agencies, ordered, config, {k: tuple(v) for k, v in by_agency.items()})

@@ -1,0 +1,384 @@
+"""Validate one report's YAML against its format and turn it into a model Report.
+
+Everything is driven by the format description (gkgen/formats): which table
+rows exist, how many columns each has, what kind of value each cell holds.
+Every problem is collected at the position of the offending value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from gkgen import formats, rules
+from gkgen.checks import Checker, type_name
+from gkgen.diagnostics import ERROR, WARNING, Diagnostic
+from gkgen.formats import COUNT, MONEY, SIGNED, Column, Format
+from gkgen.model import Acknowledgement, Agency, ExtraRow, Report, Value, money_text
+from gkgen.yamlpos import Document, Path
+
+AGENCY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$")
+FIRST_YEAR = 2008
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY_TEXT = re.compile(r"^\d+(?:\.\d+)?$")
+_URL = re.compile(r"^https?://[^\s<>\"]+$")
+_ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
+
+TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
+TOP_OPTIONAL = ("notes", "active", "requests", "appeals", "active_extra", "acknowledged")
+
+
+def current_year() -> int:
+    return dt.date.today().year
+
+
+class ReportValidator(Checker):
+    def __init__(
+        self,
+        doc: Document,
+        shown: str,
+        agencies: dict[str, Agency],
+        path_agency: str,
+        path_year: str,
+        max_year: int,
+    ):
+        super().__init__(doc, shown)
+        self.agencies = agencies
+        self.path_agency = path_agency
+        self.path_year = path_year
+        self.max_year = max_year
+
+    # -- cells ----------------------------------------------------------------------------------
+
+    def cell(self, value: object, column: Column, path: Path, where: str) -> Value:
+        if value is None:
+            return None
+        if column.kind == MONEY:
+            if isinstance(value, bool):
+                pass
+            elif isinstance(value, int) and value >= 0:
+                return str(value)
+            elif isinstance(value, Decimal) and value >= 0:
+                return money_text(value)
+            elif isinstance(value, str) and _MONEY_TEXT.match(value.strip()):
+                return value.strip()
+            self.error(
+                path,
+                "value",
+                f'{where}应为不小于 0 的金额（如 "24252.311082"），实际是 {value!r}',
+                "金额请照原报告写成带引号的小数文字；空白或“/”写 null",
+            )
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            hint = (
+                "数字不要加引号"
+                if isinstance(value, str) and value.strip().lstrip("-").isdigit()
+                else ("原报告空白、“/”或“—”的单元格写 null，不要写 0")
+            )
+            self.error(path, "type", f"{where}应为整数，实际是{type_name(value)} {value!r}", hint)
+            return None
+        if isinstance(value, Decimal):
+            if value != value.to_integral_value():
+                self.error(path, "value", f"{where}是件数，不能是小数：{value}")
+                return None
+            value = int(value)
+        if value < 0 and column.kind == COUNT:
+            self.error(
+                path,
+                "value",
+                f"{where}是件数，不能为负数：{value}",
+                "只有 2019 年版格式的“本年增/减”可以为负",
+            )
+            return None
+        assert column.kind in (COUNT, SIGNED)
+        return value
+
+    def row(self, values: object, columns: tuple[Column, ...], path: Path, where: str) -> list[Value]:
+        if not isinstance(values, list):
+            self.error(
+                path,
+                "type",
+                f"{where}应为 {len(columns)} 个值的列表 [...]，实际是{type_name(values)}",
+                "按原表格从左到右的顺序写：" + "、".join(c.label for c in columns),
+            )
+            return [None] * len(columns)
+        if len(values) != len(columns):
+            self.error(
+                path,
+                "row-length",
+                f"{where}应有 {len(columns)} 个值，实际有 {len(values)} 个",
+                "按原表格从左到右的顺序写：" + "、".join(c.label for c in columns),
+            )
+            return [None] * len(columns)
+        return [
+            self.cell(v, c, (*path, i), f"{where}第 {i + 1} 列（{c.label}）")
+            for i, (v, c) in enumerate(zip(values, columns, strict=True))
+        ]
+
+    def table(self, data: dict, key: str, rows: list[tuple[str, str, tuple[Column, ...]]]) -> dict[str, list]:
+        """Read one table block: a mapping of row key → list of values in printed column order."""
+        block = data.get(key)
+        found: dict[str, list] = {}
+        if block is None:
+            if key in data:
+                self.error((key,), "type", f"`{key}` 表格不能为空")
+            return found
+        block = self.mapping(block, (key,), f"`{key}` 表格")
+        if block is None:
+            return found
+        known = {r[0]: r for r in rows}
+        self.keys(
+            block, (key,), known, (), f"`{key}` 表格", "表格的每一行都要填写；原报告空白的单元格写 null"
+        )
+        for row_key, label, columns in rows:
+            if row_key in block:
+                found[row_key] = self.row(block[row_key], columns, (key, row_key), f"“{label}”")
+        return found
+
+    # -- the whole report -----------------------------------------------------------------------
+
+    def run(self, narrative: tuple[tuple[str, str], ...]) -> Report | None:
+        data = self.mapping(self.doc.value, (), "报告文件")
+        self.duplicate_keys()
+        if data is None:
+            return None
+        self.keys(data, (), TOP_REQUIRED, TOP_OPTIONAL, "报告")
+
+        agency = self.agency(data)
+        year = self.year(data)
+        fmt = self.format(data, year)
+        title = self.text(data.get("title"), ("title",), "title（报告标题）") if "title" in data else None
+        published = self.published(data, year)
+        source_url, source_title = self.source(data)
+        entered_by = (
+            self.text(data.get("entered_by"), ("entered_by",), "entered_by（录入人）")
+            if "entered_by" in data
+            else None
+        )
+        notes = self.text(data.get("notes"), ("notes",), "notes", nullable=True)
+        values, extras = self.tables(data, fmt) if fmt else ((), ())
+        acknowledged = self.acknowledged(data)
+
+        if any(d.severity == ERROR for d in self.diagnostics):
+            return None
+        assert agency and year and fmt and title and entered_by
+        cells = dict(zip(fmt.codes, values, strict=True))
+        return Report(
+            agency=agency,
+            year=year,
+            format=fmt,
+            title=title,
+            published=published,
+            source_url=source_url,
+            source_title=source_title,
+            entered_by=entered_by,
+            notes=notes,
+            values=tuple(values),
+            extras=tuple(extras),
+            narrative=narrative,
+            acknowledged=tuple(acknowledged),
+            findings=tuple(rules.check_report(fmt, cells)),
+            source_path=self.shown,
+        )
+
+    def agency(self, data: dict) -> Agency | None:
+        if "agency" not in data:
+            return None
+        value = data["agency"]
+        if not isinstance(value, str) or not AGENCY_ID.match(value):
+            self.error(
+                ("agency",), "type", f"agency 应为机构编号（小写字母、数字和连字符），实际是 {value!r}"
+            )
+            return None
+        if value != self.path_agency:
+            self.error(
+                ("agency",),
+                "path",
+                f"agency `{value}` 与文件所在目录 `{self.path_agency}` 不一致",
+                f"报告应放在 content/reports/{value}/ 下",
+            )
+        found = self.agencies.get(value)
+        if found is None:
+            self.error(
+                ("agency",),
+                "agency",
+                f"机构编号 `{value}` 不在机构名录（content/agencies/）中",
+                "请先在 content/agencies/ 的名录中添加该机构",
+            )
+        return found
+
+    def year(self, data: dict) -> int | None:
+        if "year" not in data:
+            return None
+        value = data["year"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(("year",), "type", f"year 应为四位整数年份，实际是{type_name(value)} {value!r}")
+            return None
+        if not FIRST_YEAR <= value <= self.max_year:
+            self.error(
+                ("year",),
+                "year",
+                f"年份 {value} 不在 {FIRST_YEAR}—{self.max_year} 之间",
+                "年度报告自 2008 年起发布；year 是报告所述的年度，不是发布年份",
+            )
+            return None
+        if str(value) != self.path_year:
+            self.error(("year",), "path", f"year {value} 与文件名 `{self.path_year}.yaml` 不一致")
+        return value
+
+    def format(self, data: dict, year: int | None) -> Format | None:
+        if "format" not in data:
+            return None
+        value = data["format"]
+        fmt = (
+            formats.get(str(value)) if isinstance(value, int | str) and not isinstance(value, bool) else None
+        )
+        if fmt is None:
+            known = "、".join(f'"{f}"' for f in formats.all_formats())
+            self.error(("format",), "format", f"未知的表格格式 {value!r}", f"可用的格式：{known}")
+            return None
+        if year is not None and not fmt.fits_year(year):
+            expected = formats.format_for_year(year)
+            hint = f'{year} 年度的报告应使用 format: "{expected.id}"（{expected.name}）' if expected else None
+            self.error(("format",), "format", f"{year} 年度的报告不能使用 {fmt.name}（{fmt.notice}）", hint)
+            return None
+        return fmt
+
+    def published(self, data: dict, year: int | None) -> str | None:
+        value = data.get("published")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _DATE.match(value):
+            self.error(("published",), "type", f"published 应为日期 YYYY-MM-DD 或 null，实际是 {value!r}")
+            return None
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(("published",), "value", f"published 不是有效日期：{value}")
+            return None
+        if year is not None and date.year <= year:
+            self.error(
+                ("published",),
+                "value",
+                f"{year} 年度的报告不可能在 {value} 发布",
+                "published 是发布日期，应在报告年度之后",
+                severity=WARNING,
+            )
+        return value
+
+    def source(self, data: dict) -> tuple[str | None, str | None]:
+        if "source" not in data:
+            return None, None
+        source = self.mapping(data["source"], ("source",), "source（来源）")
+        if source is None:
+            return None, None
+        self.keys(source, ("source",), ("url", "title"), (), "source（来源）")
+        url = self.text(source.get("url"), ("source", "url"), "source.url", nullable=True)
+        if url is not None and not _URL.match(url):
+            self.error(("source", "url"), "value", f"source.url 应为 http:// 或 https:// 网址：{url}")
+            url = None
+        title = self.text(source.get("title"), ("source", "title"), "source.title", nullable=True)
+        return url, title
+
+    def tables(self, data: dict, fmt: Format) -> tuple[list[Value], list[ExtraRow]]:
+        present = {k for k in ("active", "requests", "appeals") if k in data}
+        if not fmt.has_tables:
+            for key in sorted(present):
+                self.error((key,), "format", f"格式 {fmt.id} 没有统一表格，不应有 `{key}`")
+            return [], []
+        for key in ("active", "requests", "appeals"):
+            if key not in data:
+                self.error((), "missing-key", f"报告缺少必需的键 `{key}`（{fmt.name}的表格）")
+        active = self.table(data, "active", [(r.key, r.label, g.columns) for g, r in fmt.active_rows])
+        requests = self.table(
+            data, "requests", [(r.key, r.full_label, fmt.request_columns) for r in fmt.request_rows]
+        )
+        appeals = self.table(
+            data, "appeals", [(g.key, g.label, fmt.appeal_columns) for g in fmt.appeal_groups]
+        )
+        values: list[Value] = []
+        for cell in fmt.cells:
+            block = {"active": active, "requests": requests, "appeals": appeals}[cell.section]
+            row = block.get(cell.row)
+            columns = self._columns_of(fmt, cell.section, cell.row)
+            values.append(row[[c.key for c in columns].index(cell.column)] if row else None)
+        return values, self.extras(data, fmt)
+
+    @staticmethod
+    def _columns_of(fmt: Format, section: str, row: str) -> tuple[Column, ...]:
+        if section == "active":
+            return next(g.columns for g, r in fmt.active_rows if r.key == row)
+        return fmt.request_columns if section == "requests" else fmt.appeal_columns
+
+    def extras(self, data: dict, fmt: Format) -> list[ExtraRow]:
+        value = data.get("active_extra")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(("active_extra",), "type", "active_extra 应为列表")
+            return []
+        rows = {r.key: g.columns for g, r in fmt.active_rows}
+        extras = []
+        for i, item in enumerate(value):
+            path = ("active_extra", i)
+            item = self.mapping(item, path, "active_extra 的每一项")
+            if item is None:
+                continue
+            self.keys(item, path, ("label", "group", "values"), (), "active_extra 的一项")
+            label = self.text(item.get("label"), (*path, "label"), "label")
+            group = item.get("group")
+            if group not in rows:
+                self.error(
+                    (*path, "group"),
+                    "value",
+                    f"group {group!r} 不是本格式第二部分的行",
+                    f"可用：{', '.join(rows)}",
+                )
+                continue
+            cells = self.row(item.get("values"), rows[group], (*path, "values"), f"增加行“{label}”")
+            if label:
+                extras.append(ExtraRow(label, group, tuple(cells)))
+        return extras
+
+    def acknowledged(self, data: dict) -> list[Acknowledgement]:
+        value = data.get("acknowledged")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(("acknowledged",), "type", "acknowledged 应为列表（每项含 rule 和 note）")
+            return []
+        found = []
+        for i, item in enumerate(value):
+            path = ("acknowledged", i)
+            item = self.mapping(item, path, "acknowledged 的每一项")
+            if item is None:
+                continue
+            self.keys(item, path, ("rule", "note"), (), "acknowledged 的一项")
+            rule = self.text(item.get("rule"), (*path, "rule"), "rule") if "rule" in item else None
+            note = self.text(item.get("note"), (*path, "note"), "note（说明）") if "note" in item else None
+            if rule and note:
+                found.append(Acknowledgement(rule, note))
+        return found
+
+
+def validate_report(
+    doc: Document,
+    shown: str,
+    agencies: dict[str, Agency],
+    path_agency: str,
+    path_year: str,
+    narrative: tuple[tuple[str, str], ...],
+    max_year: int,
+) -> tuple[Report | None, list[Diagnostic]]:
+    validator = ReportValidator(doc, shown, agencies, path_agency, path_year, max_year)
+    report = validator.run(narrative)
+    return report, validator.diagnostics
+
+
+def cell_path(fmt: Format, code: str) -> Path:
+    """Where a cell is written in the report YAML: (table, row, column index)."""
+    cell = fmt.cell(code)
+    columns = ReportValidator._columns_of(fmt, cell.section, cell.row)
+    index = [c.key for c in columns].index(cell.column)
+    return (cell.section, cell.row, index)
