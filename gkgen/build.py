@@ -17,7 +17,7 @@ from typing import TextIO
 
 from gkgen import agencies as agencies_mod
 from gkgen import config as config_mod
-from gkgen import exports, load, render
+from gkgen import load, pages, search
 from gkgen.diagnostics import Collector, report
 from gkgen.model import Archive
 from gkgen.validate import current_year
@@ -87,9 +87,8 @@ def build(root: Path, out: Path, *, base_url: str | None = None, stream: TextIO 
         return 1
     archive = loaded.archive
     with SiteWriter(out) as writer:
-        for r in archive.reports:
-            writer.write(f"{r.url}index.html", render.report_page(r))
-            writer.write(f"data/reports/{r.id}.json", exports.to_json_bytes(exports.report_document(r)))
+        pages.render_site(archive, writer)
+        search.index_site(writer.staging)
         writer.commit()
     print(f"构建完成：{summary(archive, loaded.diagnostics)} → {out}", file=stream)
     return 0

@@ -1,0 +1,27 @@
+"""Paths and small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REFERENCE = SHARED / "reports" / "reference"
+
+# Which archive report each reference transcription is.
+REFERENCE_REPORTS = {
+    "000_3ca3de85e6c81d95": ("410204-wuyi", 2021),
+    "001_9467565b4386b6db": ("410302-dongnanyu", 2021),
+    "002_fd38466faf71b272": ("410202-longting-gov-office", 2021),
+    "003_071553c8290f36c9": ("220102-xingfu", 2021),
+    "004_ece336a5f188f35c": ("410711-huayuan", 2022),
+    "pingtan-2019": ("350128-pingtan", 2019),
+    "pingtan-2020": ("350128-pingtan", 2020),
+    "pingtan-2021": ("350128-pingtan", 2021),
+    "pingtan-2022": ("350128-pingtan", 2022),
+}
+
+
+def reference(name: str) -> dict:
+    return json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))
