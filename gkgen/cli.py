@@ -25,6 +25,17 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="只校验，不生成网站")
     c.add_argument("--root", type=Path, default=Path("."), help="档案根目录（含 content/），默认当前目录")
+
+    n = sub.add_parser("new", help="生成一份空白报告（全部表格行与叙述骨架）供录入")
+    n.add_argument("--agency", required=True, help="机构编号（须已在 content/agencies/ 名录中）")
+    n.add_argument("--year", required=True, type=int, help="报告所述年度")
+    n.add_argument("--format", default=None, help="表格格式（默认按年度：2019 或 2021）")
+    n.add_argument("--root", type=Path, default=Path("."), help="档案根目录，默认当前目录")
+
+    s = sub.add_parser("serve", help="构建并在本机预览，修改后自动重建并刷新浏览器")
+    s.add_argument("--root", type=Path, default=Path("."), help="档案根目录，默认当前目录")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
     return parser
 
 
@@ -52,4 +63,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         out = args.out if args.out is not None else args.root / "site"
         return build.build(args.root, out, base_url=args.base_url)
+    if args.command == "new":
+        from gkgen import new
+
+        return new.run(args.root, args.agency, args.year, args.format)
+    if args.command == "serve":
+        from gkgen import serve
+
+        return serve.serve(args.root, args.host, args.port)
     raise AssertionError(args.command)

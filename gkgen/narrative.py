@@ -24,6 +24,7 @@ SECTIONS = (
     ("other", "六", "六、其他需要报告的事项", ("其他需要报告",)),
 )
 SECTION_HEADINGS = {key: heading for key, _, heading, _ in SECTIONS}
+REQUIRED_PLACEHOLDER = "（原报告本节未填写内容）"
 _ORDER = {key: i for i, (key, *_rest) in enumerate(SECTIONS)}
 _NUMERALS = {num: key for key, num, _, _ in SECTIONS}
 _DIGITS = {str(i + 1): key for i, (key, *_rest) in enumerate(SECTIONS)}
@@ -99,6 +100,14 @@ def parse(text: str) -> ParsedNarrative:
             )
         last_order = max(last_order, _ORDER[key])
         seen[key] = line
+        if not body and key in REQUIRED_NARRATIVE:
+            problems.append(
+                Problem(
+                    line,
+                    f"章节“{SECTION_HEADINGS[key]}”没有正文",
+                    f"请照原报告录入；原报告此节确实为空时写“{REQUIRED_PLACEHOLDER}”",
+                )
+            )
         sections.append((key, body))
 
     for key in REQUIRED_NARRATIVE:
@@ -107,7 +116,7 @@ def parse(text: str) -> ParsedNarrative:
                 Problem(
                     max(len(lines) - (1 if lines and lines[-1] == "" else 0), 1),
                     f"缺少必需的章节“{SECTION_HEADINGS[key]}”",
-                    f"请添加一行“## {SECTION_HEADINGS[key]}”及其正文；原报告此节为空时写明“（原报告本节未填写内容）”",
+                    f"请添加一行“## {SECTION_HEADINGS[key]}”及其正文；原报告此节为空时写“{REQUIRED_PLACEHOLDER}”",
                 )
             )
     return ParsedNarrative(tuple(sections), tuple(problems))

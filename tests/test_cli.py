@@ -18,8 +18,14 @@ BASE = REPO / "tests" / "invalid" / "_base"
 def gkgen(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "gkgen", *args], cwd=cwd, capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gkgen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 def test_check_and_build_work_in_the_current_folder(tmp_path: Path) -> None:
@@ -36,8 +42,10 @@ def test_check_and_build_work_in_the_current_folder(tmp_path: Path) -> None:
 def test_github_annotations(tmp_path: Path) -> None:
     root = shutil.copytree(BASE, tmp_path / "archive")
     report = root / "content/reports/410204-wuyi/2021.yaml"
-    report.write_text(report.read_text("utf-8").replace("review: [1, 0, 0, 0, 1]", "review: [10, 1, 0, 0, 0]"),
-                      encoding="utf-8")
+    report.write_text(
+        report.read_text("utf-8").replace("review: [1, 0, 0, 0, 1]", "review: [10, 1, 0, 0, 0]"),
+        encoding="utf-8",
+    )
     result = gkgen("check", cwd=root, env={"GITHUB_ACTIONS": "true"})
     assert result.returncode == 1
     lines = result.stderr.splitlines()
@@ -58,7 +66,9 @@ def test_github_annotations(tmp_path: Path) -> None:
         lambda root: (root / "content/agencies/41-henan.yaml").write_text("- 3\n- [1, 2]\n"),
         lambda root: (root / "content/reports/410204-wuyi/2021.md").write_text("\x00\x01"),
         lambda root: (root / "gkgen.yaml").write_text("[1, 2"),
-        lambda root: (root / "content/reports/410204-wuyi/2021.yaml").write_text("agency: {a: [b: c]}\nyear: []\n"),
+        lambda root: (root / "content/reports/410204-wuyi/2021.yaml").write_text(
+            "agency: {a: [b: c]}\nyear: []\n"
+        ),
         lambda root: shutil.rmtree(root / "content/agencies"),
     ],
 )
@@ -72,3 +82,32 @@ def test_damaged_input_never_gives_a_traceback(damage, tmp_path: Path) -> None:
         assert "内部错误" not in result.stderr
         assert "error[" in result.stderr
     assert not (root / "site").exists()
+
+
+def test_new_writes_a_complete_blank_report_that_check_refuses_until_filled(tmp_path: Path) -> None:
+    root = shutil.copytree(BASE, tmp_path / "archive")
+    result = gkgen("new", "--agency", "410204-wuyi", "--year", "2020", cwd=root)
+    assert result.returncode == 0, result.stderr
+    text = (root / "content/reports/410204-wuyi/2020.yaml").read_text("utf-8")
+    assert 'format: "2019"' in text  # the format prescribed for 2020
+    assert "other: [null, null, null, null, null, null, null]  # （六）其他处理" in text
+    assert "procurement: [null, null]  # 政府集中采购" in text
+    assert "# 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计" in text
+    md = (root / "content/reports/410204-wuyi/2020.md").read_text("utf-8")
+    assert (
+        "## 一、总体情况" in md
+        and "## 五、存在的主要问题及改进情况" in md
+        and "## 六、其他需要报告的事项" in md
+    )
+    check = gkgen("check", cwd=root)
+    assert check.returncode == 1
+    assert (
+        "content/reports/410204-wuyi/2020.yaml:5:8: error[type]: title（报告标题）应为文字，实际是null"
+        in check.stderr
+    )
+    assert "2020.md:1:1: error[narrative]: 章节“一、总体情况”没有正文" in check.stderr
+    # Never overwrites.
+    again = gkgen("new", "--agency", "410204-wuyi", "--year", "2020", cwd=root)
+    assert again.returncode == 1 and "已存在" in again.stderr
+    unknown = gkgen("new", "--agency", "nobody-here", "--year", "2021", cwd=root)
+    assert unknown.returncode == 1 and "不在机构名录" in unknown.stderr
