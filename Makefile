@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 site: $(STAMP)
-	$(BIN)/gkgen build
+	$(BIN)/gkgen build $(if $(BASE_URL),--base-url $(BASE_URL))
 
 check: $(STAMP)
 	$(BIN)/gkgen check
