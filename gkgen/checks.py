@@ -90,7 +90,7 @@ class Checker:
         return None
 
     def duplicate_keys(self) -> None:
-        for key_path, pos in self.doc.duplicate_keys:
+        for key, pos in self.doc.duplicate_keys:
             self.diagnostics.append(
                 Diagnostic(
                     self.shown,
@@ -98,7 +98,7 @@ class Checker:
                     pos.col,
                     ERROR,
                     "duplicate-key",
-                    f"键 `{key_path[-1]}` 重复出现",
+                    f"键 `{key}` 重复出现",
                     "YAML 中同一映射的键只能出现一次，后者会覆盖前者",
                 )
             )

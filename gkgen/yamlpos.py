@@ -15,8 +15,10 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
+    _Composer = yaml.CBaseLoader  # composes without resolving tags: we resolve plain scalars below
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Composer = yaml.BaseLoader
     _Loader = yaml.SafeLoader
 
 Path = tuple  # a tuple of mapping keys (str) and sequence indexes (int)
@@ -25,8 +27,9 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
-_STR_TAG = "tag:yaml.org,2002:str"
 _DECIMAL_TEXT = re.compile(r"^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$")
+_RESOLVER = _Loader("")  # PyYAML's YAML 1.1 implicit resolver and constructors, for the uncommon scalars
+_PLAIN = (True, False)
 
 
 @dataclass(frozen=True)
@@ -44,23 +47,44 @@ class YamlSyntaxError(Exception):
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML document: plain Python values plus where each was written."""
+    """A parsed YAML document: plain Python values, and the node tree that knows where each was written.
+
+    Positions are looked up in the node tree only when a diagnostic needs one,
+    so that loading a valid file costs no bookkeeping.
+    """
 
     value: object
-    values_at: dict[Path, Position]  # position of each value node
-    keys_at: dict[Path, Position]  # position of each mapping key (path includes the key)
-    duplicate_keys: tuple[tuple[Path, Position], ...]
+    root: yaml.Node | None
+    duplicate_keys: tuple[tuple[str, Position], ...]
+
+    def _node(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """The value node at ``path`` (or its nearest ancestor) and the key node of its last step."""
+        node, key_node = self.root, None
+        for step in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:  # the last one wins, as in the value
+                    if isinstance(k, yaml.ScalarNode) and k.value == step:
+                        key_node, child = k, v
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value)
+            ):
+                child, key_node = node.value[step], None
+            if child is None:
+                return node, None
+            node = child
+        return node, key_node
 
     def position(self, path: Path) -> Position:
         """Where the value at ``path`` was written, or the nearest written ancestor."""
-        while path:
-            if path in self.values_at:
-                return self.values_at[path]
-            path = path[:-1]
-        return self.values_at.get((), Position(1, 1))
+        node, _ = self._node(path)
+        return _mark(node) if node is not None else Position(1, 1)
 
     def key_position(self, path: Path) -> Position:
-        return self.keys_at.get(path) or self.position(path)
+        node, key_node = self._node(path)
+        if key_node is not None:
+            return _mark(key_node)
+        return _mark(node) if node is not None else Position(1, 1)
 
 
 def _mark(node: yaml.Node) -> Position:
@@ -70,29 +94,31 @@ def _mark(node: yaml.Node) -> Position:
 def _scalar(node: yaml.ScalarNode) -> object:
     """Turn a scalar node into a value, keeping decimals exact.
 
-    Floats become Decimal built from the text as written (24252.311082 stays
-    24252.311082). Timestamps stay text, so a date is checked as the editor
-    typed it.
+    Quoted scalars are text. Plain ones are resolved as PyYAML's safe loader
+    would (YAML 1.1), with a fast path for the digits that fill report tables;
+    floats become Decimal built from the text as written (24252.311082 stays
+    24252.311082) and timestamps stay text, so a date is checked as typed.
     """
-    tag, text = node.tag, node.value
+    text = node.value
+    if node.style:  # quoted or block scalar ('' or None means plain: libyaml and PyYAML differ)
+        return text
+    if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
+        return int(text)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, _PLAIN)
     if tag == _NULL_TAG:
         return None
     if tag == _BOOL_TAG:
         return text.lower() in ("true", "yes", "on", "y")
     if tag == _INT_TAG:
-        return _Loader.construct_yaml_int(_CONSTRUCTOR, node)
+        return _RESOLVER.construct_yaml_int(yaml.ScalarNode(tag, text))
     if tag == _FLOAT_TAG:
         cleaned = text.replace("_", "")
         if _DECIMAL_TEXT.match(cleaned):
             try:
                 return Decimal(cleaned)
-            except InvalidOperation:  # pragma: no cover - regex admits only valid decimals
+            except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
                 pass
-        return text  # .inf, .nan: left as text, refused by validation
-    return text
-
-
-_CONSTRUCTOR = _Loader("")
+    return text  # str, timestamps, .inf/.nan (refused by validation)
 
 
 # libyaml's messages, said in the editors' language (the original stays in brackets for searching).
@@ -121,7 +147,7 @@ def _in_chinese(problem: str, context: str | None) -> str:
 def parse(text: str) -> Document:
     """Parse one YAML document; raise YamlSyntaxError with the position of the problem."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -129,28 +155,21 @@ def parse(text: str) -> Document:
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), Position(1, 1)) from None
 
-    values_at: dict[Path, Position] = {}
-    keys_at: dict[Path, Position] = {}
-    duplicates: list[tuple[Path, Position]] = []
+    duplicates: list[tuple[str, Position]] = []
 
-    def build(node: yaml.Node, path: Path) -> object:
-        values_at[path] = _mark(node)
+    def build(node: yaml.Node) -> object:
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            result: dict = {}
-            for key_node, value_node in node.value:
-                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-                key = str(key) if not isinstance(key, str) else key
-                key_path = (*path, key)
-                if key in result:
-                    duplicates.append((key_path, _mark(key_node)))
-                keys_at[key_path] = _mark(key_node)
-                result[key] = build(value_node, key_path)
-            return result
-        raise YamlSyntaxError(f"unsupported YAML node {node.tag}", _mark(node))  # pragma: no cover
+            return [build(item) for item in node.value]
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key = build(key_node) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            key = key if isinstance(key, str) else str(key)
+            if key in result:
+                duplicates.append((key, _mark(key_node)))
+            result[key] = build(value_node)
+        return result
 
-    value = build(root, ()) if root is not None else None
-    return Document(value, values_at, keys_at, tuple(duplicates))
+    value = build(root) if root is not None else None
+    return Document(value, root, tuple(duplicates))
