@@ -9,6 +9,7 @@ import traceback
 from pathlib import Path
 
 from gkgen import __version__
+from gkgen.importer import cli as importer_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--root", type=Path, default=Path("."), help="档案根目录，默认当前目录")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    i = sub.add_parser("import", help="把已发布的报告（txt/html/docx/pdf/json）导入为档案内容")
+    importer_cli.add_arguments(i)
     return parser
 
 
@@ -71,4 +74,6 @@ def _run(args: argparse.Namespace) -> int:
         from gkgen import serve
 
         return serve.serve(args.root, args.host, args.port)
+    if args.command == "import":
+        return importer_cli.run(args)
     raise AssertionError(args.command)
