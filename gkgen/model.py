@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
 from gkgen.formats import Format
 
@@ -110,12 +109,16 @@ class Report:
         """The page's path from the site root."""
         return f"reports/{self.agency.id}/{self.year}/"
 
-    @cached_property
+    @property
     def cells(self) -> dict[str, Value]:
+        """Code → value. Built on each call and not kept: 100,000 reports must not hold 100,000 dicts."""
         return dict(zip(self.format.codes, self.values, strict=True))
 
     def cell(self, code: str) -> Value:
-        return self.cells.get(code)
+        try:
+            return self.values[self.format.index_of(code)]
+        except KeyError:
+            return None
 
     def figure(self, name: str) -> int | None:
         """A key figure (a sum of cells named in the format), or None if not reported."""
@@ -124,7 +127,7 @@ class Report:
             return None
         total = 0
         for code in codes:
-            value = self.cells.get(code)
+            value = self.cell(code)
             if value is None or isinstance(value, str):
                 return None
             total += value

@@ -1,13 +1,758 @@
-"""Every page and file of the site, rendered from the model into the writer."""
+"""Every page and file of the site, rendered from the model into the writer.
+
+Pages get small frozen views built here (tables laid out from the format
+description, breadcrumbs, year-over-year figures), never the loader's dicts.
+A report page depends only on its report and the same body's previous and next
+report; cross-report pages (agency, year, region, home) read only key figures
+(``Report.figure``) and metadata, so the site scales to 100,000 reports.
+Pages are written as soon as they are rendered (no site held in memory).
+"""
 
 from __future__ import annotations
 
-from gkgen import exports, render
-from gkgen.model import Archive
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from gkgen import charts, datasets, exports, render
+from gkgen.assets import Assets
+from gkgen.config import Config
+from gkgen.formats import Column, Format, Row, all_formats
+from gkgen.model import LEVELS, Agency, Archive, Finding, Report, Value
+from gkgen.narrative import SECTION_HEADINGS
 from gkgen.write import SiteWriter
+
+# Key figures (names of Format.figures) with the words a reader knows them by.
+FIGURE_LABELS = {
+    "new": "本年新收申请",
+    "carried_over": "上年结转申请",
+    "granted": "予以公开",
+    "partial": "部分公开",
+    "withheld": "不予公开",
+    "unable": "无法提供",
+    "rejected": "不予处理",
+    "other": "其他处理",
+    "handled": "办理结果总计",
+    "carried_forward": "结转下年度继续办理",
+    "review": "行政复议",
+    "review_corrected": "行政复议结果纠正",
+    "litigation": "行政诉讼",
+    "litigation_corrected": "行政诉讼结果纠正",
+}
+YOY_FIGURES = (
+    "new",
+    "handled",
+    "granted",
+    "partial",
+    "withheld",
+    "unable",
+    "rejected",
+    "review",
+    "litigation",
+)
+OUTCOME_FIGURES = ("granted", "partial", "withheld", "unable", "rejected", "other")
+YEAR_FIGURES = ("new", "granted", "partial", "withheld", "unable", "carried_forward", "review", "litigation")
+REGION_FIGURES = ("new", "handled", "review", "litigation")
+SECTION_ORDER = ("overview", "active", "requests", "appeals", "problems", "other")
+LATEST = 10
+
+
+# ---------------------------------------------------------------- small views
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    href: str | None = None  # site-relative; None for the current page
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    code: str
+    name: str
+    level: str  # "province" | "city" | "county"
+
+    @property
+    def url(self) -> str:
+        return f"regions/{self.code}/"
+
+
+@dataclass(frozen=True)
+class HeadCell:
+    label: str
+    colspan: int = 1
+    rowspan: int = 1
+    scope: str = "col"
+
+
+@dataclass(frozen=True)
+class BodyCell:
+    header: bool  # th (a label) or td (a value)
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+    scope: str = "row"
+    code: str | None = None  # data-cell, for values
+    null: bool = False
+    flags: tuple[int, ...] = ()  # numbers of the broken rules whose break shows in this cell
+    involved: bool = False  # read by a broken rule
+
+
+@dataclass(frozen=True)
+class TableView:
+    caption: str
+    head: tuple[tuple[HeadCell, ...], ...]
+    body: tuple[tuple[BodyCell, ...], ...]
+    kind: str = ""  # css hook: active | requests | appeals
+
+
+@dataclass(frozen=True)
+class FigureView:
+    name: str
+    label: str
+    value: int | None
+    change: int | None  # against the previous report; None if either is unknown
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    heading: str
+    html: Markup | None  # the narrative, if the report has one for this section
+    tables: tuple[TableView, ...] = ()
+
+
+@dataclass(frozen=True)
+class NumberedFinding:
+    number: int
+    finding: Finding
+
+
+def region_chain(agency: Agency) -> tuple[RegionRef, ...]:
+    """Province › city › county of a body, from its 6-digit region code (empty without one)."""
+    code = agency.region_code
+    if not code or len(code) != 6 or not code.isdigit():
+        return ()
+    province = code[:2] + "0000"
+    city = code[:4] + "00"
+    chain = [RegionRef(province, agency.province or province, "province")]
+    if city != province:
+        chain.append(RegionRef(city, agency.city or city, "city"))
+    if code not in (province, city):
+        chain.append(RegionRef(code, agency.county or code, "county"))
+    return tuple(chain)
+
+
+def region_crumbs(agency: Agency) -> list[Crumb]:
+    chain = region_chain(agency)
+    if not chain:
+        return [Crumb("地区", "regions/")]
+    return [Crumb(r.name, r.url) for r in chain]
+
+
+def change(value: int | None, previous: int | None) -> int | None:
+    return None if value is None or previous is None else value - previous
+
+
+# ---------------------------------------------------------------- official tables
+
+
+def _value_cell(code: str, value: Value, flags: dict[str, tuple[int, ...]], involved: set[str]) -> BodyCell:
+    return BodyCell(
+        header=False,
+        text=render.number(value),
+        code=code,
+        null=value is None,
+        flags=flags.get(code, ()),
+        involved=code in involved,
+    )
+
+
+def _column_head(
+    columns: Sequence[Column], corner: str, corner_cols: int
+) -> tuple[tuple[HeadCell, ...], ...]:
+    """One or two header rows: columns with a ``parent`` merge under it (colspan), others span both rows."""
+    nested = any(c.parent for c in columns)
+    rows = 2 if nested else 1
+    top: list[HeadCell] = [HeadCell(corner, colspan=corner_cols, rowspan=rows)]
+    bottom: list[HeadCell] = []
+    i = 0
+    while i < len(columns):
+        col = columns[i]
+        if col.parent:
+            run = 1
+            while i + run < len(columns) and columns[i + run].parent == col.parent:
+                run += 1
+            top.append(HeadCell(col.parent, colspan=run, scope="colgroup"))
+            bottom.extend(HeadCell(c.label) for c in columns[i : i + run])
+            i += run
+        else:
+            top.append(HeadCell(col.label, rowspan=rows))
+            i += 1
+    return (tuple(top), tuple(bottom)) if nested else (tuple(top),)
+
+
+def requests_table(report: Report, flags: dict, involved: set[str]) -> TableView:
+    fmt = report.format
+    rows: Sequence[Row] = fmt.request_rows
+    depth = 1 + max((len(r.parents) for r in rows), default=0)
+    body: list[tuple[BodyCell, ...]] = []
+    for n, row in enumerate(rows):
+        cells: list[BodyCell] = []
+        before = rows[n - 1].parents if n else ()
+        for level, parent in enumerate(row.parents):
+            prefix = row.parents[: level + 1]
+            if before[: level + 1] == prefix:
+                continue  # covered by a rowspan above
+            span = 1
+            while n + span < len(rows) and rows[n + span].parents[: level + 1] == prefix:
+                span += 1
+            cells.append(BodyCell(True, parent, rowspan=span, scope="rowgroup"))
+        cells.append(BodyCell(True, row.label, colspan=depth - len(row.parents)))
+        for col in fmt.request_columns:
+            code = f"requests.{row.key}.{col.key}"
+            cells.append(_value_cell(code, report.cell(code), flags, involved))
+        body.append(tuple(cells))
+    return TableView(
+        caption=f"{fmt.requests_caption}（单位：件）",
+        head=_column_head(fmt.request_columns, "项目", depth),
+        body=tuple(body),
+        kind="requests",
+    )
+
+
+def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
+    fmt = report.format
+    groups = fmt.appeal_groups
+    columns = fmt.appeal_columns
+    width = len(columns)
+    depth = 2 + max((len(g.parents) for g in groups), default=0)
+    head: list[list[HeadCell]] = [[] for _ in range(depth)]
+    head[0].append(HeadCell("项目", rowspan=depth))
+    i = 0
+    while i < len(groups):
+        group = groups[i]
+        if group.parents:
+            run = 1
+            while i + run < len(groups) and groups[i + run].parents == group.parents:
+                run += 1
+            head[0].append(HeadCell(group.parents[0], colspan=width * run, scope="colgroup"))
+            for g in groups[i : i + run]:
+                head[1].append(HeadCell(g.label, colspan=width, scope="colgroup"))
+                head[2].extend(HeadCell(c.label) for c in columns)
+            i += run
+        else:
+            head[0].append(HeadCell(group.label, colspan=width, scope="colgroup"))
+            head[1].extend(HeadCell(c.label, rowspan=depth - 1) for c in columns)
+            i += 1
+    values = [BodyCell(True, "数量")]
+    for g in groups:
+        for c in columns:
+            code = f"{g.key}.{c.key}"
+            values.append(_value_cell(code, report.cell(code), flags, involved))
+    return TableView(
+        caption=f"{fmt.appeals_caption}（单位：件）",
+        head=tuple(tuple(h) for h in head if h),
+        body=(tuple(values),),
+        kind="appeals",
+    )
+
+
+def active_tables(report: Report, flags: dict, involved: set[str]) -> list[TableView]:
+    fmt = report.format
+    tables = []
+    for group in fmt.active_groups:
+        body = []
+        for row in group.rows:
+            cells = [BodyCell(True, row.label)]
+            for col in group.columns:
+                code = f"active.{row.key}.{col.key}"
+                cells.append(_value_cell(code, report.cell(code), flags, involved))
+            body.append(tuple(cells))
+        tables.append(
+            TableView(
+                caption=f"{fmt.active_caption}：{group.clause}",
+                head=_column_head(group.columns, "信息内容", 1),
+                body=tuple(body),
+                kind="active",
+            )
+        )
+    by_group: dict[str, list[tuple[int, object]]] = defaultdict(list)
+    for n, extra in enumerate(report.extras, start=1):
+        by_group[extra.group].append((n, extra))
+    for group in fmt.active_groups:
+        for row in group.rows:
+            extras = by_group.get(row.key)
+            if not extras:
+                continue
+            body = []
+            for n, extra in extras:
+                cells = [BodyCell(True, extra.label)]  # type: ignore[attr-defined]
+                for col, value in zip(group.columns, extra.values, strict=True):  # type: ignore[attr-defined]
+                    cells.append(_value_cell(f"active.extra.{n}.{col.key}", value, {}, set()))
+                body.append(tuple(cells))
+            tables.append(
+                TableView(
+                    caption=f"本地增设的行（{group.clause}，与“{row.label}”同列；不参与勾稽核对）",
+                    head=_column_head(group.columns, "信息内容", 1),
+                    body=tuple(body),
+                    kind="active extra",
+                )
+            )
+    return tables
+
+
+# ---------------------------------------------------------------- report page
+
+
+def report_context(report: Report, prev: Report | None, nxt: Report | None) -> dict:
+    breaks = [NumberedFinding(n, f) for n, f in enumerate(report.breaks, start=1)]
+    flags: dict[str, tuple[int, ...]] = defaultdict(tuple)
+    involved: set[str] = set()
+    for nf in breaks:
+        flags[nf.finding.anchor] = (*flags[nf.finding.anchor], nf.number)
+        involved.update(nf.finding.codes)
+    narrative = dict(report.narrative)
+    fmt = report.format
+    tables = {
+        "active": tuple(active_tables(report, flags, involved)) if fmt.has_tables else (),
+        "requests": (requests_table(report, flags, involved),) if fmt.request_rows else (),
+        "appeals": (appeals_table(report, flags, involved),) if fmt.appeal_groups else (),
+    }
+    sections = [
+        SectionView(
+            key,
+            SECTION_HEADINGS[key],
+            render.narrative_html(narrative[key]) if narrative.get(key) else None,
+            tables.get(key, ()),
+        )
+        for key in SECTION_ORDER
+    ]
+    figures = [
+        FigureView(
+            name,
+            FIGURE_LABELS[name],
+            report.figure(name),
+            change(report.figure(name), prev.figure(name)) if prev else None,
+        )
+        for name in YOY_FIGURES
+        if name in fmt.figures
+    ]
+    agency = report.agency
+    crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name, f"agencies/{agency.id}/")]
+    crumbs.append(Crumb(f"{report.year}年度"))
+    return {
+        "report": report,
+        "agency": agency,
+        "regions": region_chain(agency),
+        "prev": prev,
+        "next": nxt,
+        "preamble": render.narrative_html(narrative["preamble"]) if narrative.get("preamble") else None,
+        "sections": sections,
+        "figures": figures,
+        "breaks": breaks,
+        "unchecked": report.unchecked,
+        "breadcrumbs": crumbs,
+        "has_null": any(v is None for v in report.values),
+    }
+
+
+def report_page(report: Report, prev: Report | None = None, nxt: Report | None = None) -> str:
+    return render.render("report.html", **report_context(report, prev, nxt))
+
+
+# ---------------------------------------------------------------- agency page
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    label: str
+    values: tuple[str, ...]  # text per year column
+    nulls: tuple[bool, ...]
+    section: str
+
+
+def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
+    years = [r.year for r in reports]
+    rows: list[CompareRow] = []
+    # Section 二: the cells every format of this body's reports shares (same code, same meaning).
+    tabled = [r for r in reports if r.format.has_tables]
+    if tabled:
+        shared = [c for c in tabled[0].format.cells if c.section == "active"]
+        shared = [c for c in shared if all(c.code in r.cells for r in tabled)]
+        for cell in shared:
+            values = [r.cells.get(cell.code) if r.format.has_tables else None for r in reports]
+            rows.append(
+                CompareRow(
+                    cell.label,
+                    tuple(render.number(v) for v in values),
+                    tuple(v is None for v in values),
+                    "二、主动公开",
+                )
+            )
+    for name, label in FIGURE_LABELS.items():
+        values = [r.figure(name) for r in reports]
+        section = "四、复议诉讼" if name.startswith(("review", "litigation")) else "三、依申请公开"
+        rows.append(
+            CompareRow(
+                label, tuple(render.number(v) for v in values), tuple(v is None for v in values), section
+            )
+        )
+    breaks = [len(r.breaks) for r in reports]
+    rows.append(
+        CompareRow("勾稽关系不符（处）", tuple(str(b) for b in breaks), (False,) * len(reports), "核对")
+    )
+
+    def series(names: Iterable[str]) -> list[charts.Series]:
+        return [charts.Series(FIGURE_LABELS[n], tuple(r.figure(n) for r in reports)) for n in names]
+
+    chart_list = [
+        (
+            charts.line_chart(
+                "chart-new", "每年新收政府信息公开申请（件）", years, series(("new", "handled"))
+            ),
+            series(("new", "handled")),
+        ),
+        (
+            charts.stacked_shares(
+                "chart-outcomes", "申请的办理结果（各项占比）", years, series(OUTCOME_FIGURES)
+            ),
+            series(OUTCOME_FIGURES),
+        ),
+        (
+            charts.line_chart(
+                "chart-appeals", "行政复议与行政诉讼（件）", years, series(("review", "litigation"))
+            ),
+            series(("review", "litigation")),
+        ),
+    ]
+    crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name)]
+    return {
+        "agency": agency,
+        "reports": reports,
+        "years": years,
+        "rows": rows,
+        "charts": chart_list,
+        "breadcrumbs": crumbs,
+    }
+
+
+# ---------------------------------------------------------------- year, region, home
+
+
+@dataclass(frozen=True)
+class YearRow:
+    report: Report
+    figures: tuple[str, ...]
+    nulls: tuple[bool, ...]
+    breaks: int
+
+
+def region_sort_key(report_or_agency: Report | Agency) -> tuple:
+    agency = report_or_agency.agency if isinstance(report_or_agency, Report) else report_or_agency
+    return (agency.region_code is None, agency.region_code or "", agency.id)
+
+
+def year_rows(reports: Iterable[Report]) -> list[YearRow]:
+    rows = []
+    for r in sorted(reports, key=region_sort_key):
+        values = [r.figure(n) for n in YEAR_FIGURES]
+        rows.append(
+            YearRow(
+                r, tuple(render.number(v) for v in values), tuple(v is None for v in values), len(r.breaks)
+            )
+        )
+    return rows
+
+
+@dataclass
+class RegionNode:
+    ref: RegionRef
+    parent: str | None
+    children: set[str] = field(default_factory=set)
+    agencies: set[str] = field(default_factory=set)  # bodies located directly here
+    # year → [reports, new, handled, review, litigation, breaks]; sums of known figures
+    totals: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RegionTotals:
+    year: int
+    reports: int
+    figures: tuple[int, ...]
+    breaks: int
+
+
+def build_regions(archive: Archive, agencies: Sequence[Agency]) -> dict[str, RegionNode]:
+    nodes: dict[str, RegionNode] = {}
+    for agency in agencies:
+        chain = region_chain(agency)
+        parent = None
+        for ref in chain:
+            nodes.setdefault(ref.code, RegionNode(ref, parent))
+            if parent:
+                nodes[parent].children.add(ref.code)
+            parent = ref.code
+        if chain:
+            nodes[chain[-1].code].agencies.add(agency.id)
+            for report in archive.reports_of(agency.id):
+                for ref in chain:
+                    totals = nodes[ref.code].totals.setdefault(report.year, [0] * (len(REGION_FIGURES) + 2))
+                    totals[0] += 1
+                    for i, name in enumerate(REGION_FIGURES, start=1):
+                        totals[i] += report.figure(name) or 0
+                    totals[-1] += len(report.breaks)
+    return nodes
+
+
+def region_totals(node: RegionNode) -> list[RegionTotals]:
+    return [
+        RegionTotals(year, t[0], tuple(t[1:-1]), t[-1])
+        for year, t in sorted(node.totals.items(), reverse=True)
+    ]
+
+
+# ---------------------------------------------------------------- the whole site
 
 
 def render_site(archive: Archive, writer: SiteWriter) -> None:
+    config = archive.config if isinstance(archive.config, Config) else Config()
+    assets = Assets(base_path=config.base_path)
+    render.configure(config, assets.url)
+    assets.write(writer)
+
+    # Per report: its page (needs only the same body's neighbours) and its JSON.
+    for agency_id in sorted({r.agency.id for r in archive.reports}):
+        series = archive.reports_of(agency_id)
+        for i, r in enumerate(series):
+            prev = series[i - 1] if i > 0 else None
+            nxt = series[i + 1] if i + 1 < len(series) else None
+            writer.write(f"{r.url}index.html", report_page(r, prev, nxt))
+            writer.write(f"data/reports/{r.id}.json", exports.to_json_bytes(exports.report_document(r)))
+
+    agencies = [archive.agencies.get(a) or archive.reports_of(a)[0].agency for a in _agency_ids(archive)]
+    for agency in agencies:
+        reports = archive.reports_of(agency.id)
+        if reports:
+            writer.write(
+                f"agencies/{agency.id}/index.html",
+                render.render("agency.html", **agency_context(agency, reports)),
+            )
+
+    _write_years(archive, writer)
+    nodes = build_regions(archive, agencies)
+    _write_regions(archive, agencies, nodes, writer)
+    _write_levels(archive, agencies, writer)
+    _write_compare(archive, writer)
+    datasets.write_all(archive, writer, config.title, config.license)
+    writer.write("data/index.html", render.render("data.html", **_data_context()))
+    writer.write("index.html", render.render("home.html", **_home_context(archive, agencies, nodes)))
+    if (render.TEMPLATES / "search.html").exists():
+        writer.write(
+            "search/index.html",
+            render.render("search.html", breadcrumbs=[Crumb("首页", ""), Crumb("搜索")]),
+        )
+
+
+def _agency_ids(archive: Archive) -> list[str]:
+    return sorted({r.agency.id for r in archive.reports} | set(archive.agencies))
+
+
+def _write_years(archive: Archive, writer: SiteWriter) -> None:
+    by_year: dict[int, list[Report]] = defaultdict(list)
     for r in archive.reports:
-        writer.write(f"{r.url}index.html", render.report_page(r))
-        writer.write(f"data/reports/{r.id}.json", exports.to_json_bytes(exports.report_document(r)))
+        by_year[r.year].append(r)
+    years = sorted(by_year, reverse=True)
+    for year in years:
+        writer.write(
+            f"years/{year}/index.html",
+            render.render(
+                "year.html",
+                year=year,
+                rows=year_rows(by_year[year]),
+                figure_labels=[FIGURE_LABELS[n] for n in YEAR_FIGURES],
+                breadcrumbs=[Crumb("首页", ""), Crumb("年度", "years/"), Crumb(f"{year}年度")],
+            ),
+        )
+    counts = [(y, len(by_year[y]), sum(1 for r in by_year[y] if r.breaks)) for y in years]
+    writer.write(
+        "years/index.html",
+        render.render("years.html", counts=counts, breadcrumbs=[Crumb("首页", ""), Crumb("年度")]),
+    )
+
+
+def _write_regions(
+    archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode], writer: SiteWriter
+) -> None:
+    by_id = {a.id: a for a in agencies}
+    labels = [FIGURE_LABELS[n] for n in REGION_FIGURES]
+
+    def subtree_agencies(code: str) -> list[Agency]:
+        found = [by_id[a] for a in nodes[code].agencies]
+        for child in nodes[code].children:
+            found.extend(subtree_agencies(child))
+        return sorted(found, key=region_sort_key)
+
+    for code in sorted(nodes):
+        node = nodes[code]
+        chain = []
+        cursor: str | None = code
+        while cursor:
+            chain.append(nodes[cursor].ref)
+            cursor = nodes[cursor].parent
+        chain.reverse()
+        crumbs = [Crumb("首页", ""), Crumb("地区", "regions/")]
+        crumbs += [Crumb(r.name, r.url) for r in chain[:-1]] + [Crumb(node.ref.name)]
+        bodies = [(a, archive.reports_of(a.id)) for a in subtree_agencies(code)]
+        writer.write(
+            f"regions/{code}/index.html",
+            render.render(
+                "region.html",
+                node=node.ref,
+                chain=chain,
+                children=[nodes[c].ref for c in sorted(node.children)],
+                bodies=bodies,
+                totals=region_totals(node),
+                figure_labels=labels,
+                breadcrumbs=crumbs,
+            ),
+        )
+    tree = _tree(nodes, [c for c in sorted(nodes) if nodes[c].parent is None])
+    unplaced = [(a, archive.reports_of(a.id)) for a in agencies if not region_chain(a)]
+    unplaced_groups: dict[str, list] = defaultdict(list)
+    for a, reports in unplaced:
+        unplaced_groups[" ".join(a.region_names) or "地区不详"].append((a, reports))
+    writer.write(
+        "regions/index.html",
+        render.render(
+            "regions.html",
+            tree=tree,
+            unplaced=sorted(unplaced_groups.items()),
+            breadcrumbs=[Crumb("首页", ""), Crumb("地区")],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class TreeItem:
+    ref: RegionRef
+    reports: int
+    children: tuple[TreeItem, ...]
+
+
+def _tree(nodes: dict[str, RegionNode], codes: Iterable[str]) -> tuple[TreeItem, ...]:
+    return tuple(
+        TreeItem(
+            nodes[c].ref,
+            sum(t[0] for t in nodes[c].totals.values()),
+            _tree(nodes, sorted(nodes[c].children)),
+        )
+        for c in codes
+    )
+
+
+def _write_levels(archive: Archive, agencies: Sequence[Agency], writer: SiteWriter) -> None:
+    groups = []
+    for n, level in enumerate(LEVELS, start=1):
+        members = [
+            (a, archive.reports_of(a.id)) for a in sorted(agencies, key=region_sort_key) if a.level == level
+        ]
+        if members:
+            groups.append((n, level, members))
+    writer.write(
+        "levels/index.html",
+        render.render("levels.html", groups=groups, breadcrumbs=[Crumb("首页", ""), Crumb("机构层级")]),
+    )
+
+
+def _write_compare(archive: Archive, writer: SiteWriter) -> None:
+    index = [
+        {
+            "id": r.id,
+            "agency": r.agency.name,
+            "agency_id": r.agency.id,
+            "year": r.year,
+            "format": r.format.id,
+            "url": r.url,
+        }
+        for r in archive.reports
+    ]
+    writer.write("data/reports/index.json", exports.to_json_bytes(index))
+    by_agency = [(a, archive.reports_of(a)) for a in sorted({r.agency.id for r in archive.reports})]
+    writer.write(
+        "compare/index.html",
+        render.render(
+            "compare.html",
+            by_agency=[(reports[0].agency, reports) for _a, reports in by_agency],
+            breadcrumbs=[Crumb("首页", ""), Crumb("对比报告")],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CodeDoc:
+    code: str
+    section: str
+    kind: str
+    labels: tuple[str | None, ...]  # per format, None when the format has no such cell
+
+
+def _data_context() -> dict:
+    formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
+    formats.sort(key=lambda f: f.id)
+    codes: dict[str, dict[str, str]] = {}
+    meta: dict[str, tuple[str, str]] = {}
+    for fmt in formats:
+        for c in fmt.cells:
+            codes.setdefault(c.code, {})[fmt.id] = c.label
+            meta.setdefault(c.code, (c.section, c.kind))
+    order = {"active": 0, "requests": 1, "appeals": 2}
+    docs = [
+        CodeDoc(code, meta[code][0], meta[code][1], tuple(codes[code].get(f.id) for f in formats))
+        for code in sorted(codes, key=lambda c: (order[meta[c][0]], _first_index(formats, c)))
+    ]
+    return {
+        "formats": formats,
+        "codes": docs,
+        "csv_columns": datasets.CSV_COLUMNS,
+        "sqlite_tables": datasets.SQLITE_TABLES,
+        "paths": {
+            "csv": datasets.CSV_PATH,
+            "sqlite": datasets.SQLITE_PATH,
+            "datapackage": datasets.DATAPACKAGE_PATH,
+            "formats": datasets.FORMATS_PATH,
+        },
+        "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
+    }
+
+
+def _first_index(formats: Sequence[Format], code: str) -> tuple[int, int]:
+    for n, fmt in enumerate(reversed(formats)):
+        if code in fmt.codes:
+            return (fmt.codes.index(code), n)
+    return (0, 0)
+
+
+def _home_context(archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode]) -> dict:
+    years = sorted({r.year for r in archive.reports}, reverse=True)
+    latest = sorted(archive.reports, key=lambda r: (r.published or "", r.year, r.id), reverse=True)[:LATEST]
+    provinces = [nodes[c].ref for c in sorted(nodes) if nodes[c].parent is None]
+    levels = [
+        (n, level, sum(1 for a in agencies if a.level == level and archive.reports_of(a.id)))
+        for n, level in enumerate(LEVELS, start=1)
+    ]
+    return {
+        "counts": {
+            "reports": len(archive.reports),
+            "bodies": len({r.agency.id for r in archive.reports}),
+            "regions": len({a.region_code for a in agencies if a.region_code and archive.reports_of(a.id)}),
+            "years": len(years),
+        },
+        "years": [(y, sum(1 for r in archive.reports if r.year == y)) for y in years],
+        "latest": latest,
+        "provinces": provinces,
+        "levels": [lv for lv in levels if lv[2]],
+        "breadcrumbs": [],
+    }

@@ -1,7 +1,17 @@
-"""Rendering pages from the model with Jinja2 (autoescape on, undefined is an error)."""
+"""Rendering pages from the model with Jinja2 (autoescape on, undefined is an error).
+
+Templates are loaded once (the environment is cached). ``configure`` sets the
+site-wide globals every template may use:
+
+- ``site``: the Config (title, description, license, contact, …)
+- ``url(path)``: a site-relative path → a URL under the base path
+- ``asset(name)``: a static file's URL with its content-hashed name
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -9,14 +19,21 @@ import jinja2
 from markupsafe import Markup
 
 from gkgen import markdown
-from gkgen.model import Report
+from gkgen.config import Config
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The Jinja environment for ``templates``: created once, so each template is loaded once."""
+    return _environment(templates.resolve())
+
 
 @cache
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,  # every template, whatever its extension: reports are untrusted input
         undefined=jinja2.StrictUndefined,  # a template touching a missing field fails the build
@@ -24,8 +41,55 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["num"] = number
+    env.filters["delta"] = delta
+    return env
 
 
-def report_page(report: Report) -> str:
-    narrative = [(key, Markup(markdown.to_html(text))) for key, text in report.narrative]
-    return environment().get_template("report.html").render(report=report, narrative=narrative)
+def configure(config: Config, asset: Callable[[str], str], templates: Path = TEMPLATES) -> jinja2.Environment:
+    """Set the site globals (config, url, asset) for the pages about to be rendered."""
+    env = environment(templates)
+    base = config.base_path
+
+    def url(path: str = "") -> str:
+        return base + path.lstrip("/")
+
+    env.globals.update(site=config, url=url, asset=asset)
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def narrative_html(text: str, top: int = 3) -> Markup:
+    """A narrative section's Markdown as HTML, its headings shifted to start at h<top>.
+
+    The page has the h1 (the report) and h2 (the six sections), so headings inside a
+    section's text become h3 and below (headings stay in order). Raw HTML is off.
+    """
+    html = markdown.to_html(text)
+    levels = sorted({int(m.group(2)) for m in _HEADING.finditer(html)})
+    shift = {level: min(6, top + i) for i, level in enumerate(levels)}
+    return Markup(_HEADING.sub(lambda m: f"<{m.group(1)}h{shift[int(m.group(2))]}>", html))
+
+
+MINUS = "\u2212"  # the real minus sign
+
+
+def number(value: object) -> str:
+    """A published value as text, exactly: counts as integers, money as its decimal text, null as —."""
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def delta(value: int | None) -> str:
+    """A change from the previous year: +5, −3, ±0; blank when unknown."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"+{value}"
+    if value < 0:
+        return f"{MINUS}{-value}"
+    return "±0"

@@ -103,10 +103,15 @@ class Format:
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
 
     def cell(self, code: str) -> Cell:
-        return self._cell_index()[code]
+        return self.cells[self.index_of(code)]
 
-    def _cell_index(self) -> dict[str, Cell]:
-        return _cell_index(self)
+    def index_of(self, code: str) -> int:
+        """Where a cell's value sits in a report's values tuple (KeyError if not in this format)."""
+        return _code_index(self)[code]
+
+    def __reduce__(self):
+        # Pickle by id: reports sent to worker processes must not carry a copy of their format.
+        return (get, (self.id,))
 
     def request_row(self, key: str) -> Row:
         return next(r for r in self.request_rows if r.key == key)
@@ -116,8 +121,8 @@ class Format:
 
 
 @cache
-def _cell_index(fmt: Format) -> dict[str, Cell]:
-    return {c.code: c for c in fmt.cells}
+def _code_index(fmt: Format) -> dict[str, int]:
+    return {c.code: i for i, c in enumerate(fmt.cells)}
 
 
 def _columns(items: list[dict]) -> tuple[Column, ...]:

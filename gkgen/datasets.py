@@ -1,0 +1,262 @@
+"""Whole-archive downloads: a long CSV, a SQLite database and a Frictionless datapackage.json.
+
+All three are generated at build time and are deterministic: the same content gives
+the same bytes (sorted iteration, no timestamps, a fixed SQLite page size, VACUUM).
+They are streamed to disk rather than held in memory, so the archive can grow to
+100,000 reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkgen.formats import all_formats
+from gkgen.model import Archive, Report, Value
+from gkgen.write import SiteWriter
+
+CSV_PATH = "data/gkgen-cells.csv"
+SQLITE_PATH = "data/gkgen.sqlite"
+DATAPACKAGE_PATH = "data/datapackage.json"
+FORMATS_PATH = "data/formats.json"
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    name: str
+    type: str  # Frictionless / SQLite type word
+    description: str
+
+
+CSV_COLUMNS = (
+    ColumnDoc("report_id", "string", "报告编号：机构编号-年度，如 350128-pingtan-2021"),
+    ColumnDoc("agency_id", "string", "机构编号（区划代码-简称），在本档案中唯一"),
+    ColumnDoc("agency_name", "string", "机构全称"),
+    ColumnDoc("region_code", "string", "机构所在地的 6 位行政区划代码；未知时为空"),
+    ColumnDoc("year", "integer", "报告年度（统计年度，不是发布年份）"),
+    ColumnDoc(
+        "format", "string", "表格格式：2019（国办公开办函〔2019〕60号）或 2021（国办公开办函〔2021〕30号）"
+    ),
+    ColumnDoc("cell", "string", "单元格编号，如 requests.new.total；编号与正式表格标签的对照见数据页"),
+    ColumnDoc("value", "string", "公布的数值：件数为整数，金额为原样的十进制文本；未填报为空（不是 0）"),
+)
+
+SQLITE_TABLES = {
+    "agencies": (
+        ColumnDoc("id", "TEXT", "机构编号（主键）"),
+        ColumnDoc("name", "TEXT", "机构全称"),
+        ColumnDoc("short_name", "TEXT", "简称（可空）"),
+        ColumnDoc("province", "TEXT", "省级行政区（可空）"),
+        ColumnDoc("city", "TEXT", "地级行政区（可空）"),
+        ColumnDoc("county", "TEXT", "县级行政区（可空）"),
+        ColumnDoc("region_code", "TEXT", "6 位行政区划代码（可空）"),
+        ColumnDoc("level", "TEXT", "机构层级，如 区县政府、街道"),
+    ),
+    "reports": (
+        ColumnDoc("id", "TEXT", "报告编号（主键）"),
+        ColumnDoc("agency_id", "TEXT", "机构编号（agencies.id）"),
+        ColumnDoc("year", "INTEGER", "报告年度"),
+        ColumnDoc("format", "TEXT", "表格格式：2019、2021 或 none"),
+        ColumnDoc("title", "TEXT", "报告原标题"),
+        ColumnDoc("published", "TEXT", "发布日期 YYYY-MM-DD（可空）"),
+        ColumnDoc("source_url", "TEXT", "原文链接（可空）"),
+        ColumnDoc("url", "TEXT", "本档案中的页面路径（相对网站根目录）"),
+        ColumnDoc("entered_by", "TEXT", "录入者"),
+        ColumnDoc("notes", "TEXT", "编者对来源的说明（可空）"),
+    ),
+    "cells": (
+        ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
+        ColumnDoc("code", "TEXT", "单元格编号；地方增设的行为 active.extra.<n>.<列>"),
+        ColumnDoc("value", "TEXT", "公布的数值原文：件数为整数文本，金额为十进制文本；未填报为 NULL"),
+        ColumnDoc("number", "INTEGER", "件数单元格的整数值，便于计算；金额和未填报为 NULL"),
+    ),
+    "findings": (
+        ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
+        ColumnDoc("rule", "TEXT", "规则及其适用范围，如 outcomes.natural"),
+        ColumnDoc("status", "TEXT", "broken（数据不符）或 unchecked（有空白单元格，无法核对）"),
+        ColumnDoc("severity", "TEXT", "error 或 warning"),
+        ColumnDoc("message", "TEXT", "说明，含两边的数字"),
+        ColumnDoc("anchor", "TEXT", "不符之处所在的单元格编号"),
+        ColumnDoc("cells", "TEXT", "规则读取的全部单元格编号，以空格分隔"),
+        ColumnDoc("acknowledged", "TEXT", "编者注：原报告如此（可空）"),
+    ),
+    "cell_codes": (
+        ColumnDoc("format", "TEXT", "表格格式"),
+        ColumnDoc("code", "TEXT", "单元格编号"),
+        ColumnDoc("section", "TEXT", "active（二）、requests（三）或 appeals（四）"),
+        ColumnDoc("kind", "TEXT", "count（件数）、signed（可为负的件数）或 money（金额）"),
+        ColumnDoc("label", "TEXT", "正式表格中的行 · 列标签"),
+    ),
+}
+
+
+def text_of(value: Value) -> str | None:
+    """A published value as exact text (None when not reported)."""
+    return None if value is None else str(value)
+
+
+def report_cells(report: Report) -> Iterator[tuple[str, Value]]:
+    """Every cell of a report, in format order, then the extra rows as active.extra.<n>.<column>."""
+    yield from zip(report.format.codes, report.values, strict=True)
+    for n, extra in enumerate(report.extras, start=1):
+        columns = next(g.columns for g, r in report.format.active_rows if r.key == extra.group)
+        for column, value in zip(columns, extra.values, strict=True):
+            yield f"active.extra.{n}.{column.key}", value
+
+
+def _claim(writer: SiteWriter, rel: str) -> Path:
+    """Reserve ``rel`` in the writer (each path once) and return the file to stream into."""
+    writer.write(rel, b"")
+    return writer.path_for(rel)
+
+
+def write_csv(archive: Archive, writer: SiteWriter) -> None:
+    path = _claim(writer, CSV_PATH)
+    # utf-8-sig: the BOM makes Excel open Chinese text correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, lineterminator="\r\n")
+        out.writerow([c.name for c in CSV_COLUMNS])
+        for r in archive.reports:
+            a = r.agency
+            head = [r.id, a.id, a.name, a.region_code or "", r.year, r.format.id]
+            for code, value in report_cells(r):
+                out.writerow([*head, code, text_of(value) or ""])
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    keys = {"agencies": "id", "reports": "id"}
+    for table, columns in SQLITE_TABLES.items():
+        cols = ", ".join(
+            f"{c.name} {c.type}" + (" PRIMARY KEY" if keys.get(table) == c.name else "") for c in columns
+        )
+        db.execute(f"CREATE TABLE {table} ({cols})")
+
+
+def build_sqlite(archive: Archive, path: Path) -> None:
+    """The whole archive as a SQLite file at ``path`` (deterministic bytes)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("BEGIN")
+        _create_schema(db)
+        agency_ids = sorted({r.agency.id for r in archive.reports} | set(archive.agencies))
+        for agency_id in agency_ids:
+            a = archive.agencies.get(agency_id) or next(r.agency for r in archive.reports_of(agency_id))
+            db.execute(
+                "INSERT INTO agencies VALUES (?,?,?,?,?,?,?,?)",
+                (a.id, a.name, a.short_name, a.province, a.city, a.county, a.region_code, a.level),
+            )
+        for fmt_id, fmt in sorted(all_formats().items()):
+            db.executemany(
+                "INSERT INTO cell_codes VALUES (?,?,?,?,?)",
+                [(fmt_id, c.code, c.section, c.kind, c.label) for c in fmt.cells],
+            )
+        for r in sorted(archive.reports, key=lambda r: r.id):
+            db.execute(
+                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (r.id, r.agency.id, r.year, r.format.id, r.title, r.published, r.source_url, r.url,
+                 r.entered_by, r.notes),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO cells VALUES (?,?,?,?)",
+                [
+                    (r.id, code, text_of(v), v if isinstance(v, int) and not isinstance(v, bool) else None)
+                    for code, v in report_cells(r)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (r.id, f.id, f.status, f.severity, f.message, f.anchor, " ".join(f.codes), f.acknowledged)
+                    for f in r.findings
+                ],
+            )
+        db.execute("CREATE INDEX cells_by_report ON cells (report_id, code)")
+        db.execute("CREATE INDEX cells_by_code ON cells (code)")
+        db.execute("CREATE INDEX reports_by_agency ON reports (agency_id, year)")
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+    finally:
+        db.close()
+
+
+def write_sqlite(archive: Archive, writer: SiteWriter) -> None:
+    fd, name = tempfile.mkstemp(suffix=".sqlite")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        tmp.unlink()
+        build_sqlite(archive, tmp)
+        shutil.copyfile(tmp, _claim(writer, SQLITE_PATH))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def datapackage(title: str, license_text: str) -> dict:
+    """A Frictionless Data Package describing the CSV (and pointing at the SQLite file)."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "gkgen-annual-reports",
+        "title": title,
+        "description": "政府信息公开工作年度报告中表格二、三、四的全部数值，长表形式（每个单元格一行）。",
+        "licenses": [{"name": "other-open", "title": license_text}],
+        "resources": [
+            {
+                "profile": "tabular-data-resource",
+                "name": "cells",
+                "path": CSV_PATH.removeprefix("data/"),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+                "schema": {
+                    "fields": [
+                        {"name": c.name, "type": c.type, "description": c.description} for c in CSV_COLUMNS
+                    ],
+                    "missingValues": [""],
+                },
+            },
+            {
+                "name": "database",
+                "path": SQLITE_PATH.removeprefix("data/"),
+                "format": "sqlite",
+                "mediatype": "application/vnd.sqlite3",
+                "description": "同一数据的 SQLite 数据库：agencies、reports、cells、findings、cell_codes 五个表。",
+            },
+        ],
+    }
+
+
+def formats_document() -> dict:
+    """Every format's cells with their official labels: what the compare page and readers need."""
+    return {
+        fmt_id: {
+            "name": fmt.name,
+            "notice": fmt.notice,
+            "cells": [
+                {"code": c.code, "section": c.section, "kind": c.kind, "label": c.label} for c in fmt.cells
+            ],
+        }
+        for fmt_id, fmt in sorted(all_formats().items())
+        if fmt.has_tables
+    }
+
+
+def write_all(archive: Archive, writer: SiteWriter, title: str, license_text: str) -> None:
+    write_csv(archive, writer)
+    write_sqlite(archive, writer)
+    writer.write(DATAPACKAGE_PATH, _json(datapackage(title, license_text)))
+    writer.write(FORMATS_PATH, _json(formats_document()))
+
+
+def _json(document: object) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
