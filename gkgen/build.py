@@ -5,58 +5,179 @@
 ``check`` is load + validate + model (no rendering); ``build`` gathers and
 validates everything first, then renders into a staging folder that replaces
 the site only when every step succeeded.
+
+Scale: reports are loaded and their pages rendered in a pool of worker
+processes (one per core); the main process keeps reports without their
+narratives. Every output has a digest of its inputs (code, templates, config,
+the reports it shows); an output whose digest did not change since the last
+build is hard-linked from the previous site instead of rendered again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
 import os
 import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
+from gkgen import cache, datasets, load, pages, search, workers
 from gkgen import config as config_mod
-from gkgen import load, pages, search
 from gkgen.diagnostics import Collector, report
 from gkgen.model import Archive
+from gkgen.render import TEMPLATES
 from gkgen.validate import current_year
 from gkgen.write import SiteWriter
+
+# Below this many reports to load or render, worker processes cost more than they save.
+POOL_THRESHOLD = 64
+CHUNK = 32
+
+
+@dataclass
+class Stats:
+    """Seconds per stage and what was done, for `gkgen build --timings` and the benchmarks."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def line(self) -> str:
+        stages = "，".join(f"{k} {v:.2f}s" for k, v in self.seconds.items())
+        counts = "，".join(f"{k} {v}" for k, v in self.counts.items())
+        return f"{stages}；{counts}"
 
 
 @dataclass
 class Loaded:
     archive: Archive | None
-    diagnostics: Collector = field(default_factory=Collector)
+    diagnostics: Collector
+    content: dict[str, str] = field(default_factory=dict)  # report id → content hash
+    registry: str = ""  # digest of the agency registry
 
 
 def max_year() -> int:
     """The latest report year accepted: this year (or SOURCE_DATE_EPOCH's, for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        import datetime as dt
-
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).year
     return current_year()
 
 
-def load_archive(root: Path, *, base_url: str | None = None) -> Loaded:
-    collector = Collector()
+def jobs() -> int:
+    requested = os.environ.get("GKGEN_JOBS")
+    return max(1, int(requested)) if requested and requested.isdigit() else (os.cpu_count() or 1)
+
+
+@contextmanager
+def worker_pool(size: int):
+    """Forked workers (they inherit the configured templates and the registry); None when size is 1."""
+    if size <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
+
+
+def run_many(pool: Executor | None, fn: Callable, items: list, threshold: int = POOL_THRESHOLD) -> Iterable:
+    if pool is None or len(items) < threshold:
+        return map(fn, items)
+    return pool.map(fn, items, chunksize=CHUNK)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every report needs before any is loaded: the site config and the agency registry."""
+
+    config: config_mod.Config
+    agencies: dict
+    diagnostics: tuple
+
+
+def read_inputs(root: Path, base_url: str | None = None) -> Inputs:
     config, problems = config_mod.load_config(root, base_url)
-    collector.extend(problems)
-    agencies, problems = agencies_mod.load_agencies(root)
-    collector.extend(problems)
-    sources, problems = load.discover(root)
-    collector.extend(problems)
-    year_limit = max_year()
-    loaded = [load.load_report(s, agencies, year_limit) for s in sources]
-    for item in loaded:
-        collector.extend(item.diagnostics)
-    reports, problems = load.link(loaded)
-    collector.extend(problems)
+    agencies, more = agencies_mod.load_agencies(root)
+    return Inputs(config, agencies, (*problems, *more))
+
+
+def load_archive(
+    root: Path,
+    inputs: Inputs | None = None,
+    *,
+    state: cache.State | None = None,
+    pool: Executor | None = None,
+    stats: Stats | None = None,
+) -> Loaded:
+    """Read and validate every report; with a cache state, reports whose files did not change are reused."""
+    stats = stats or Stats()
+    inputs = inputs or read_inputs(root)
+    collector = Collector()
+    collector.extend(inputs.diagnostics)
+    workers.set_globals(inputs.agencies, max_year())  # before a pool forks, or for inline loading
+    with stats.stage("load+validate"):
+        sources, problems = load.discover(root)
+        collector.extend(problems)
+        loaded, content = _load_sources(sources, inputs.agencies, state, pool, stats)
+    with stats.stage("model"):
+        for item in loaded:
+            collector.extend(item.diagnostics)
+        reports, problems = load.link(loaded)
+        collector.extend(problems)
     if collector.has_errors:
         return Loaded(None, collector)
-    return Loaded(Archive.assemble(agencies, reports, config), collector)
+    ids = {r.source_path: r.id for r in reports}
+    return Loaded(
+        Archive.assemble(inputs.agencies, reports, inputs.config),
+        collector,
+        {ids[p]: h for p, h in content.items() if p in ids},
+        cache.digest(sorted(inputs.agencies.items())),
+    )
+
+
+def _load_sources(sources, agencies, state, pool, stats):
+    """A LoadedReport for every source; from the cache where the files' bytes did not change."""
+    content: dict[str, str] = {}
+    loaded: dict[str, load.LoadedReport] = {}
+    todo = []
+    for source in sources:
+        now = (cache.file_stat(source.yaml_path), cache.file_stat(source.md_path))
+        agency = cache.digest(agencies.get(source.agency_dir))
+        entry = state.sources.get(source.shown) if state else None
+        # Touched but perhaps not changed (a git checkout): compare the bytes before loading again.
+        touched = entry is not None and entry.agency == agency and entry.stats != now
+        if touched and workers.content_hash(source, agencies) == entry.content:
+            entry.stats = now
+        if entry is not None and entry.agency == agency and entry.stats == now:
+            content[source.shown], loaded[source.shown] = entry.content, entry.loaded
+        else:
+            todo.append((source, now, agency))
+    results = run_many(pool, workers.load, [s for s, _, _ in todo])
+    for (source, now, agency), (digest, item) in zip(todo, results, strict=True):
+        content[source.shown], loaded[source.shown] = digest, item
+        if state is not None:
+            state.sources[source.shown] = cache.SourceEntry(now, agency, digest, item)
+    if state is not None:
+        for gone in set(state.sources) - {s.shown for s in sources}:
+            del state.sources[gone]
+    stats.counts["reports loaded"] = len(todo)
+    stats.counts["reports from cache"] = len(sources) - len(todo)
+    return [loaded[s.shown] for s in sources], content
 
 
 def summary(archive: Archive, collector: Collector) -> str:
@@ -70,7 +191,11 @@ def summary(archive: Archive, collector: Collector) -> str:
 
 
 def check(root: Path, stream: TextIO = sys.stderr) -> int:
-    loaded = load_archive(root)
+    """Load + validate + model, no rendering; print every diagnostic and a summary."""
+    inputs = read_inputs(root)
+    workers.set_globals(inputs.agencies, max_year())  # the pool's workers are forked with these
+    with worker_pool(jobs()) as pool:
+        loaded = load_archive(root, inputs, pool=pool)
     report(loaded.diagnostics.sorted(), stream)
     if loaded.archive is None:
         print(f"检查未通过：{len(loaded.diagnostics.errors)} 个错误", file=stream)
@@ -79,16 +204,165 @@ def check(root: Path, stream: TextIO = sys.stderr) -> int:
     return 0
 
 
-def build(root: Path, out: Path, *, base_url: str | None = None, stream: TextIO = sys.stderr) -> int:
-    loaded = load_archive(root, base_url=base_url)
-    report(loaded.diagnostics.sorted(), stream, show_notes=False)
-    if loaded.archive is None:
-        print(f"构建失败：{len(loaded.diagnostics.errors)} 个错误；网站未改动", file=stream)
-        return 1
-    archive = loaded.archive
-    with SiteWriter(out) as writer:
-        pages.render_site(archive, writer)
-        search.index_site(writer.staging)
-        writer.commit()
+def build(
+    root: Path,
+    out: Path,
+    *,
+    base_url: str | None = None,
+    stream: TextIO = sys.stderr,
+    incremental: bool = True,
+    stats: Stats | None = None,
+) -> int:
+    stats = stats if stats is not None else Stats()
+    code = cache.code_digest()
+    state = cache.load_state(root, code) if incremental else cache.State(code=code)
+    inputs = read_inputs(root, base_url)
+    assets = pages.prepare(inputs.config)  # before the pool forks: workers inherit the templates
+    workers.set_globals(inputs.agencies, max_year())
+    with worker_pool(jobs()) as pool:
+        loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats)
+        report(loaded.diagnostics.sorted(), stream, show_notes=False)
+        if loaded.archive is None:
+            print(f"构建失败：{len(loaded.diagnostics.errors)} 个错误；网站未改动", file=stream)
+            return 1
+        archive = loaded.archive
+        try:
+            with SiteWriter(out) as writer:
+                keys = OutputKeys(code, inputs.config, assets, loaded)
+                with stats.stage("render reports"):
+                    assets.write(writer)
+                    digests = _render_reports(root, archive, writer, keys, state, pool, stats)
+                with stats.stage("render site pages"):
+                    _render_site_pages(archive, writer, keys, state, stats)
+                with stats.stage("data exports"), _export_store(root, incremental) as store:
+                    _write_exports(archive, writer, keys, state, store, digests, stats)
+                with stats.stage("index"):
+                    search.index_site(writer.staging, previous=writer.previous)
+                    writer.adopt(search.BUNDLE)
+                with stats.stage("write"):
+                    writer.commit()
+                    _remember_outputs(writer, state)
+        except search.SearchIndexError as exc:
+            print(f"构建失败：{exc}；网站未改动", file=stream)
+            return 1
+    cache.save_state(root, state)
     print(f"构建完成：{summary(archive, loaded.diagnostics)} → {out}", file=stream)
     return 0
+
+
+class OutputKeys:
+    """The digest of everything an output is made from; equal digest, equal bytes."""
+
+    LAYOUT = ("base.html", "_macros.html")
+
+    def __init__(self, code: str, config: config_mod.Config, assets, loaded: Loaded):
+        self.base = cache.digest(code, config, sorted(a.path for a in assets.files.values()))
+        self.content = loaded.content
+        self.everything = cache.digest(loaded.registry, sorted(loaded.content.items()))
+        self._templates: dict[str, str] = {}
+
+    def template(self, name: str) -> str:
+        if name not in self._templates:
+            path = TEMPLATES / name
+            self._templates[name] = cache.digest(path.read_bytes() if path.exists() else b"")
+        return self._templates[name]
+
+    def report(self, report, prev, nxt) -> str:
+        neighbours = [self.content.get(r.id) if r else None for r in (prev, nxt)]
+        templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
+        return cache.digest(self.base, templates, self.content[report.id], neighbours)
+
+    def page(self, page: pages.Page) -> str:
+        if pages.EVERY_REPORT in page.depends:
+            shown = self.everything
+        else:
+            shown = cache.digest([(d, self.content.get(d)) for d in page.depends])
+        templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
+        return cache.digest(self.base, templates, shown)
+
+
+def _reusable(writer: SiteWriter, state: cache.State, rel: str, key: str) -> bool:
+    """Whether the previous site holds exactly the file this key produced."""
+    entry = state.outputs.get(rel)
+    if entry is None or entry.key != key:
+        return False
+    old = writer.previous_file(rel)
+    return old is not None and cache.file_stat(old) == entry.stat
+
+
+def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str, str]:
+    """Link unchanged report pages from the previous site; render the others in the workers.
+
+    Returns each report's digest (its content and its neighbours'), which the exports reuse.
+    """
+    todo = []
+    digests: dict[str, str] = {}
+    for agency_id in sorted({r.agency.id for r in archive.reports}):
+        series = archive.reports_of(agency_id)
+        for i, r in enumerate(series):
+            prev = series[i - 1] if i > 0 else None
+            nxt = series[i + 1] if i + 1 < len(series) else None
+            key = digests[r.id] = keys.report(r, prev, nxt)
+            paths = (f"{r.url}index.html", f"data/reports/{r.id}.json")
+            if all(_reusable(writer, state, p, key) for p in paths) and all(writer.reuse(p) for p in paths):
+                continue
+            for p in paths:
+                writer.claim(p)
+                state.outputs[p] = cache.OutputEntry(key, ())
+            todo.append((r, prev, nxt))
+    batches = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    list(run_many(pool, partial(workers.render_reports, root, writer.staging), batches, threshold=2))
+    stats.counts["report pages rendered"] = len(todo)
+    stats.counts["report pages reused"] = len(archive.reports) - len(todo)
+    return digests
+
+
+@contextmanager
+def _export_store(root: Path, incremental: bool):
+    """Where the export database lives between builds; a throw-away folder for a clean build."""
+    if incremental:
+        yield root / cache.CACHE_DIR / "exports"
+        return
+    with tempfile.TemporaryDirectory(prefix="gkgen-exports-") as folder:
+        yield Path(folder)
+
+
+def _write_exports(archive, writer, keys, state, store, digests, stats) -> None:
+    """CSV + SQLite + datapackage; linked from the previous site when no report changed."""
+    key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
+    paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
+    if all(_reusable(writer, state, p, key) for p in paths) and all(writer.reuse(p) for p in paths):
+        stats.counts["reports exported"] = 0
+        return
+    config = archive.config
+    stats.counts["reports exported"] = datasets.write_all(
+        archive, writer, config.title, config.license, store, digests
+    )
+    state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
+
+
+def _render_site_pages(archive, writer, keys, state, stats) -> None:
+    rendered = reused = 0
+    for page in pages.site_pages(archive):
+        key = keys.page(page)
+        if _reusable(writer, state, page.path, key) and writer.reuse(page.path):
+            reused += 1
+            continue
+        writer.write(page.path, page.render())
+        state.outputs[page.path] = cache.OutputEntry(key, ())
+        rendered += 1
+    stats.counts["site pages rendered"] = rendered
+    stats.counts["site pages reused"] = reused
+
+
+def _remember_outputs(writer: SiteWriter, state: cache.State) -> None:
+    """Record the stat of every tracked output as it now stands in the site, for the next build."""
+    for rel in list(state.outputs):
+        if rel not in writer.written:
+            del state.outputs[rel]
+            continue
+        stat = cache.file_stat(writer.out.joinpath(*rel.split("/")))
+        if stat is None:
+            del state.outputs[rel]
+        else:
+            state.outputs[rel].stat = stat

@@ -9,11 +9,9 @@ They are streamed to disk rather than held in memory, so the archive can grow to
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,56 +109,113 @@ def report_cells(report: Report) -> Iterator[tuple[str, Value]]:
             yield f"active.extra.{n}.{column.key}", value
 
 
-def _claim(writer: SiteWriter, rel: str) -> Path:
-    """Reserve ``rel`` in the writer (each path once) and return the file to stream into."""
-    writer.write(rel, b"")
-    return writer.path_for(rel)
-
-
-def write_csv(archive: Archive, writer: SiteWriter) -> None:
-    path = _claim(writer, CSV_PATH)
-    # utf-8-sig: the BOM makes Excel open Chinese text correctly.
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f, lineterminator="\r\n")
-        out.writerow([c.name for c in CSV_COLUMNS])
-        for r in archive.reports:
-            a = r.agency
-            head = [r.id, a.id, a.name, a.region_code or "", r.year, r.format.id]
-            for code, value in report_cells(r):
-                out.writerow([*head, code, text_of(value) or ""])
+# Primary keys: every table is WITHOUT ROWID, so its rows are stored in key order whatever order they were
+# inserted in. That is what makes the incrementally updated store VACUUM into the same bytes as a clean build.
+PRIMARY_KEYS = {
+    "agencies": ("id",),
+    "reports": ("id",),
+    "cells": ("report_id", "code"),
+    "findings": ("report_id", "rule"),
+    "cell_codes": ("format", "code"),
+}
+STORE_VERSION = 1
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
-    keys = {"agencies": "id", "reports": "id"}
     for table, columns in SQLITE_TABLES.items():
-        cols = ", ".join(
-            f"{c.name} {c.type}" + (" PRIMARY KEY" if keys.get(table) == c.name else "") for c in columns
-        )
-        db.execute(f"CREATE TABLE {table} ({cols})")
+        cols = ", ".join(f"{c.name} {c.type}" for c in columns)
+        key = ", ".join(PRIMARY_KEYS[table])
+        db.execute(f"CREATE TABLE {table} ({cols}, PRIMARY KEY ({key})) WITHOUT ROWID")
+    db.execute("CREATE INDEX cells_by_code ON cells (code)")
+    db.execute("CREATE INDEX reports_by_agency ON reports (agency_id, year)")
 
 
-def build_sqlite(archive: Archive, path: Path) -> None:
-    """The whole archive as a SQLite file at ``path`` (deterministic bytes)."""
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
+def _csv_fragment(report: Report) -> bytes:
+    """The report's rows of the long CSV (no header)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    a = report.agency
+    head = [report.id, a.id, a.name, a.region_code or "", report.year, report.format.id]
+    for code, value in report_cells(report):
+        out.writerow([*head, code, text_of(value) or ""])
+    return buffer.getvalue().encode("utf-8")
+
+
+class ExportStore:
+    """The whole archive as the SQLite export, kept between builds and updated report by report.
+
+    ``exports.sqlite`` has exactly the published schema; the attached ``fragments.sqlite`` holds each
+    report's CSV rows and the digest it was exported from. A build updates only the reports whose digest
+    changed, then writes the site's copy with VACUUM INTO (same bytes as exporting from scratch) and the
+    CSV by concatenating the fragments. A store that cannot be read is rebuilt from scratch.
+    """
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.main, self.fragments = folder / "exports.sqlite", folder / "fragments.sqlite"
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.main.unlink(missing_ok=True)
+            self.fragments.unlink(missing_ok=True)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        fresh = not self.main.exists() or not self.fragments.exists()
+        if fresh:
+            self.main.unlink(missing_ok=True)
+            self.fragments.unlink(missing_ok=True)
+        db = sqlite3.connect(self.main, isolation_level=None)
+        db.execute("ATTACH DATABASE ? AS frag", (str(self.fragments),))
+        if not fresh:
+            version = db.execute("PRAGMA frag.user_version").fetchone()[0]
+            if version == STORE_VERSION:
+                return db
+            db.close()
+            self.main.unlink()
+            self.fragments.unlink()
+            return self._open()
         db.execute("PRAGMA page_size = 4096")
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
         db.execute("BEGIN")
         _create_schema(db)
+        db.execute(
+            "CREATE TABLE frag.fragments (report_id TEXT PRIMARY KEY, digest TEXT, csv BLOB) WITHOUT ROWID"
+        )
+        db.execute("COMMIT")
+        db.execute(f"PRAGMA frag.user_version = {STORE_VERSION}")
+        return db
+
+    def close(self) -> None:
+        self.db.close()
+
+    def sync(self, archive: Archive, digests: dict[str, str]) -> int:
+        """Bring the store to the archive: re-export reports whose digest changed; drop removed ones."""
+        db = self.db
+        stored = dict(db.execute("SELECT report_id, digest FROM frag.fragments"))
+        current = {r.id: r for r in archive.reports}
+        changed = sorted(i for i in current if stored.get(i) != digests[i])
+        removed = sorted(set(stored) - set(current))
+        db.execute("BEGIN")
+        for report_id in (*removed, *changed):
+            for table, column in (("cells", "report_id"), ("findings", "report_id"), ("reports", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (report_id,))
+            db.execute("DELETE FROM frag.fragments WHERE report_id = ?", (report_id,))
+        db.execute("DELETE FROM agencies")
         agency_ids = sorted({r.agency.id for r in archive.reports} | set(archive.agencies))
         for agency_id in agency_ids:
-            a = archive.agencies.get(agency_id) or next(r.agency for r in archive.reports_of(agency_id))
+            a = archive.agencies.get(agency_id) or archive.reports_of(agency_id)[0].agency
             db.execute(
                 "INSERT INTO agencies VALUES (?,?,?,?,?,?,?,?)",
                 (a.id, a.name, a.short_name, a.province, a.city, a.county, a.region_code, a.level),
             )
+        db.execute("DELETE FROM cell_codes")
         for fmt_id, fmt in sorted(all_formats().items()):
             db.executemany(
                 "INSERT INTO cell_codes VALUES (?,?,?,?,?)",
                 [(fmt_id, c.code, c.section, c.kind, c.label) for c in fmt.cells],
             )
-        for r in sorted(archive.reports, key=lambda r: r.id):
+        for report_id in changed:
+            r = current[report_id]
             db.execute(
                 "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (r.id, r.agency.id, r.year, r.format.id, r.title, r.published, r.source_url, r.url,
@@ -180,25 +235,21 @@ def build_sqlite(archive: Archive, path: Path) -> None:
                     for f in r.findings
                 ],
             )
-        db.execute("CREATE INDEX cells_by_report ON cells (report_id, code)")
-        db.execute("CREATE INDEX cells_by_code ON cells (code)")
-        db.execute("CREATE INDEX reports_by_agency ON reports (agency_id, year)")
+            db.execute("INSERT INTO frag.fragments VALUES (?,?,?)", (r.id, digests[r.id], _csv_fragment(r)))
         db.execute("COMMIT")
-        db.execute("VACUUM")
-    finally:
-        db.close()
+        return len(changed) + len(removed)
 
+    def write_sqlite(self, target: Path) -> None:
+        """The published database: main schema only, compacted, deterministic bytes."""
+        self.db.execute("VACUUM main INTO ?", (str(target),))
 
-def write_sqlite(archive: Archive, writer: SiteWriter) -> None:
-    fd, name = tempfile.mkstemp(suffix=".sqlite")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        tmp.unlink()
-        build_sqlite(archive, tmp)
-        shutil.copyfile(tmp, _claim(writer, SQLITE_PATH))
-    finally:
-        tmp.unlink(missing_ok=True)
+    def write_csv(self, target: Path) -> None:
+        # utf-8-sig: the BOM makes Excel open Chinese text correctly.
+        with target.open("wb") as f:
+            f.write("\ufeff".encode())
+            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            for (fragment,) in self.db.execute("SELECT csv FROM frag.fragments ORDER BY report_id"):
+                f.write(fragment)
 
 
 def datapackage(title: str, license_text: str) -> dict:
@@ -251,11 +302,20 @@ def formats_document() -> dict:
     }
 
 
-def write_all(archive: Archive, writer: SiteWriter, title: str, license_text: str) -> None:
-    write_csv(archive, writer)
-    write_sqlite(archive, writer)
+def write_all(
+    archive: Archive, writer: SiteWriter, title: str, license_text: str, store: Path, digests: dict[str, str]
+) -> int:
+    """The CSV, SQLite, datapackage and formats files; ``store`` is the folder kept between builds."""
+    exports = ExportStore(store)
+    try:
+        changed = exports.sync(archive, digests)
+        exports.write_csv(writer.claim(CSV_PATH))
+        exports.write_sqlite(writer.claim(SQLITE_PATH))
+    finally:
+        exports.close()
     writer.write(DATAPACKAGE_PATH, _json(datapackage(title, license_text)))
     writer.write(FORMATS_PATH, _json(formats_document()))
+    return changed
 
 
 def _json(document: object) -> bytes:

@@ -179,6 +179,15 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
     return LoadedReport(report, tuple(diagnostics), anchors, pending, source.shown, declared)
 
 
+def with_narrative(root: Path, report: Report) -> Report:
+    """The report with its narrative read back from its .md (the build keeps reports without it)."""
+    md = root / "content" / "reports" / report.agency.id / f"{report.year}.md"
+    text_file, problem = read_text(md, md.name)
+    if problem is not None:
+        raise OSError(problem.message)
+    return replace(report, narrative=narrative_mod.parse(text_file.text).sections)
+
+
 def _declared(value: object) -> tuple[str, int] | None:
     if isinstance(value, dict) and isinstance(value.get("agency"), str) and type(value.get("year")) is int:
         return value["agency"], value["year"]

@@ -11,7 +11,7 @@ Pages are written as soon as they are rendered (no site held in memory).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -22,7 +22,6 @@ from gkgen.config import Config
 from gkgen.formats import Column, Format, Row, all_formats
 from gkgen.model import LEVELS, Agency, Archive, Finding, Report, Value
 from gkgen.narrative import SECTION_HEADINGS
-from gkgen.write import SiteWriter
 
 # Key figures (names of Format.figures) with the words a reader knows them by.
 FIGURE_LABELS = {
@@ -517,75 +516,144 @@ def region_totals(node: RegionNode) -> list[RegionTotals]:
 # ---------------------------------------------------------------- the whole site
 
 
-def render_site(archive: Archive, writer: SiteWriter) -> None:
-    config = archive.config if isinstance(archive.config, Config) else Config()
+def prepare(config: Config) -> Assets:
+    """Configure the templates for this site and return its static assets (hashed names)."""
     assets = Assets(base_path=config.base_path)
     render.configure(config, assets.url)
-    assets.write(writer)
+    return assets
 
-    # Per report: its page (needs only the same body's neighbours) and its JSON.
-    for agency_id in sorted({r.agency.id for r in archive.reports}):
-        series = archive.reports_of(agency_id)
-        for i, r in enumerate(series):
-            prev = series[i - 1] if i > 0 else None
-            nxt = series[i + 1] if i + 1 < len(series) else None
-            writer.write(f"{r.url}index.html", report_page(r, prev, nxt))
-            writer.write(f"data/reports/{r.id}.json", exports.to_json_bytes(exports.report_document(r)))
 
+def report_files(report: Report, prev: Report | None, nxt: Report | None) -> list[tuple[str, bytes]]:
+    """A report's page (it needs only the same body's neighbours) and its interchange JSON."""
+    return [
+        (f"{report.url}index.html", report_page(report, prev, nxt).encode("utf-8")),
+        (f"data/reports/{report.id}.json", exports.to_json_bytes(exports.report_document(report))),
+    ]
+
+
+EVERY_REPORT = "*"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page (or file) that shows several reports, and what it depends on.
+
+    ``depends`` names the reports whose content the page shows (EVERY_REPORT for
+    pages about the whole archive), so an incremental build re-renders it only
+    when one of them changed. ``templates`` are the templates it is rendered
+    from. ``render`` builds the context and the bytes, only when needed.
+    """
+
+    path: str
+    templates: tuple[str, ...]
+    depends: tuple[str, ...]
+    render: Callable[[], bytes]
+
+
+def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
+    return lambda: render.render(template, **context()).encode("utf-8")
+
+
+def site_pages(archive: Archive) -> list[Page]:
+    """Every page beyond the report pages: agencies, years, regions, levels, compare, data, home, search."""
     agencies = [archive.agencies.get(a) or archive.reports_of(a)[0].agency for a in _agency_ids(archive)]
+    everything = (EVERY_REPORT,)
+    found: list[Page] = []
     for agency in agencies:
         reports = archive.reports_of(agency.id)
         if reports:
-            writer.write(
-                f"agencies/{agency.id}/index.html",
-                render.render("agency.html", **agency_context(agency, reports)),
+            found.append(
+                Page(
+                    f"agencies/{agency.id}/index.html",
+                    ("agency.html",),
+                    tuple(r.id for r in reports),
+                    _html(
+                        "agency.html", lambda agency=agency, reports=reports: agency_context(agency, reports)
+                    ),
+                )
             )
-
-    _write_years(archive, writer)
+    found += _year_pages(archive)
     nodes = build_regions(archive, agencies)
-    _write_regions(archive, agencies, nodes, writer)
-    _write_levels(archive, agencies, writer)
-    _write_compare(archive, writer)
-    datasets.write_all(archive, writer, config.title, config.license)
-    writer.write("data/index.html", render.render("data.html", **_data_context()))
-    writer.write("index.html", render.render("home.html", **_home_context(archive, agencies, nodes)))
-    if (render.TEMPLATES / "search.html").exists():
-        writer.write(
-            "search/index.html",
-            render.render("search.html", breadcrumbs=[Crumb("首页", ""), Crumb("搜索")]),
+    found += _region_pages(archive, agencies, nodes)
+    found.append(
+        Page(
+            "levels/index.html",
+            ("levels.html",),
+            everything,
+            _html("levels.html", lambda: _levels_context(archive, agencies)),
         )
+    )
+    found.append(Page("data/reports/index.json", (), everything, lambda: _compare_index(archive)))
+    found.append(
+        Page(
+            "compare/index.html",
+            ("compare.html",),
+            everything,
+            _html("compare.html", lambda: _compare_context(archive)),
+        )
+    )
+    found.append(Page("data/index.html", ("data.html",), (), _html("data.html", _data_context)))
+    found.append(
+        Page(
+            "index.html",
+            ("home.html",),
+            everything,
+            _html("home.html", lambda: _home_context(archive, agencies, nodes)),
+        )
+    )
+    if (render.TEMPLATES / "search.html").exists():
+        found.append(
+            Page(
+                "search/index.html",
+                ("search.html",),
+                (),
+                _html("search.html", lambda: {"breadcrumbs": [Crumb("首页", ""), Crumb("搜索")]}),
+            )
+        )
+    return found
 
 
 def _agency_ids(archive: Archive) -> list[str]:
     return sorted({r.agency.id for r in archive.reports} | set(archive.agencies))
 
 
-def _write_years(archive: Archive, writer: SiteWriter) -> None:
+def _year_pages(archive: Archive) -> list[Page]:
     by_year: dict[int, list[Report]] = defaultdict(list)
     for r in archive.reports:
         by_year[r.year].append(r)
     years = sorted(by_year, reverse=True)
-    for year in years:
-        writer.write(
+    pages = [
+        Page(
             f"years/{year}/index.html",
-            render.render(
+            ("year.html",),
+            tuple(r.id for r in by_year[year]),
+            _html(
                 "year.html",
-                year=year,
-                rows=year_rows(by_year[year]),
-                figure_labels=[FIGURE_LABELS[n] for n in YEAR_FIGURES],
-                breadcrumbs=[Crumb("首页", ""), Crumb("年度", "years/"), Crumb(f"{year}年度")],
+                lambda year=year: {
+                    "year": year,
+                    "rows": year_rows(by_year[year]),
+                    "figure_labels": [FIGURE_LABELS[n] for n in YEAR_FIGURES],
+                    "breadcrumbs": [Crumb("首页", ""), Crumb("年度", "years/"), Crumb(f"{year}年度")],
+                },
             ),
         )
+        for year in years
+    ]
     counts = [(y, len(by_year[y]), sum(1 for r in by_year[y] if r.breaks)) for y in years]
-    writer.write(
-        "years/index.html",
-        render.render("years.html", counts=counts, breadcrumbs=[Crumb("首页", ""), Crumb("年度")]),
+    pages.append(
+        Page(
+            "years/index.html",
+            ("years.html",),
+            (EVERY_REPORT,),
+            _html(
+                "years.html", lambda: {"counts": counts, "breadcrumbs": [Crumb("首页", ""), Crumb("年度")]}
+            ),
+        )
     )
+    return pages
 
 
-def _write_regions(
-    archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode], writer: SiteWriter
-) -> None:
+def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode]) -> list[Page]:
     by_id = {a.id: a for a in agencies}
     labels = [FIGURE_LABELS[n] for n in REGION_FIGURES]
 
@@ -595,7 +663,7 @@ def _write_regions(
             found.extend(subtree_agencies(child))
         return sorted(found, key=region_sort_key)
 
-    for code in sorted(nodes):
+    def context(code: str) -> dict:
         node = nodes[code]
         chain = []
         cursor: str | None = code
@@ -605,34 +673,42 @@ def _write_regions(
         chain.reverse()
         crumbs = [Crumb("首页", ""), Crumb("地区", "regions/")]
         crumbs += [Crumb(r.name, r.url) for r in chain[:-1]] + [Crumb(node.ref.name)]
-        bodies = [(a, archive.reports_of(a.id)) for a in subtree_agencies(code)]
-        writer.write(
+        return {
+            "node": node.ref,
+            "chain": chain,
+            "children": [nodes[c].ref for c in sorted(node.children)],
+            "bodies": [(a, archive.reports_of(a.id)) for a in subtree_agencies(code)],
+            "totals": region_totals(node),
+            "figure_labels": labels,
+            "breadcrumbs": crumbs,
+        }
+
+    pages = [
+        Page(
             f"regions/{code}/index.html",
-            render.render(
-                "region.html",
-                node=node.ref,
-                chain=chain,
-                children=[nodes[c].ref for c in sorted(node.children)],
-                bodies=bodies,
-                totals=region_totals(node),
-                figure_labels=labels,
-                breadcrumbs=crumbs,
-            ),
+            ("region.html",),
+            tuple(r.id for a in subtree_agencies(code) for r in archive.reports_of(a.id)),
+            _html("region.html", lambda code=code: context(code)),
         )
-    tree = _tree(nodes, [c for c in sorted(nodes) if nodes[c].parent is None])
-    unplaced = [(a, archive.reports_of(a.id)) for a in agencies if not region_chain(a)]
-    unplaced_groups: dict[str, list] = defaultdict(list)
-    for a, reports in unplaced:
-        unplaced_groups[" ".join(a.region_names) or "地区不详"].append((a, reports))
-    writer.write(
-        "regions/index.html",
-        render.render(
-            "regions.html",
-            tree=tree,
-            unplaced=sorted(unplaced_groups.items()),
-            breadcrumbs=[Crumb("首页", ""), Crumb("地区")],
-        ),
+        for code in sorted(nodes)
+    ]
+
+    def index_context() -> dict:
+        tree = _tree(nodes, [c for c in sorted(nodes) if nodes[c].parent is None])
+        unplaced_groups: dict[str, list] = defaultdict(list)
+        for a in agencies:
+            if not region_chain(a):
+                unplaced_groups[" ".join(a.region_names) or "地区不详"].append((a, archive.reports_of(a.id)))
+        return {
+            "tree": tree,
+            "unplaced": sorted(unplaced_groups.items()),
+            "breadcrumbs": [Crumb("首页", ""), Crumb("地区")],
+        }
+
+    pages.append(
+        Page("regions/index.html", ("regions.html",), (EVERY_REPORT,), _html("regions.html", index_context))
     )
+    return pages
 
 
 @dataclass(frozen=True)
@@ -653,7 +729,7 @@ def _tree(nodes: dict[str, RegionNode], codes: Iterable[str]) -> tuple[TreeItem,
     )
 
 
-def _write_levels(archive: Archive, agencies: Sequence[Agency], writer: SiteWriter) -> None:
+def _levels_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
     groups = []
     for n, level in enumerate(LEVELS, start=1):
         members = [
@@ -661,13 +737,10 @@ def _write_levels(archive: Archive, agencies: Sequence[Agency], writer: SiteWrit
         ]
         if members:
             groups.append((n, level, members))
-    writer.write(
-        "levels/index.html",
-        render.render("levels.html", groups=groups, breadcrumbs=[Crumb("首页", ""), Crumb("机构层级")]),
-    )
+    return {"groups": groups, "breadcrumbs": [Crumb("首页", ""), Crumb("机构层级")]}
 
 
-def _write_compare(archive: Archive, writer: SiteWriter) -> None:
+def _compare_index(archive: Archive) -> bytes:
     index = [
         {
             "id": r.id,
@@ -679,16 +752,15 @@ def _write_compare(archive: Archive, writer: SiteWriter) -> None:
         }
         for r in archive.reports
     ]
-    writer.write("data/reports/index.json", exports.to_json_bytes(index))
+    return exports.to_json_bytes(index)
+
+
+def _compare_context(archive: Archive) -> dict:
     by_agency = [(a, archive.reports_of(a)) for a in sorted({r.agency.id for r in archive.reports})]
-    writer.write(
-        "compare/index.html",
-        render.render(
-            "compare.html",
-            by_agency=[(reports[0].agency, reports) for _a, reports in by_agency],
-            breadcrumbs=[Crumb("首页", ""), Crumb("对比报告")],
-        ),
-    )
+    return {
+        "by_agency": [(reports[0].agency, reports) for _a, reports in by_agency],
+        "breadcrumbs": [Crumb("首页", ""), Crumb("对比报告")],
+    }
 
 
 @dataclass(frozen=True)

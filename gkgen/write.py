@@ -2,8 +2,9 @@
 
 - A path may be written once per build (two pages claiming one URL is a bug).
 - Paths are relative, checked, and never leave the staging folder.
-- Files whose bytes did not change keep the previous build's file (and mtime),
-  so rsync and CDN caches stay effective.
+- An output whose inputs did not change is hard-linked from the previous site
+  (no rendering, same bytes, same mtime); a re-rendered file whose bytes came
+  out the same keeps the previous file too. rsync and CDN caches stay effective.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ class SiteWriter:
     def __init__(self, out: Path):
         self.out = out.resolve()
         self.staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+        self.previous = self.out if self.out.is_dir() else None
         self.written: set[str] = set()
+        self.fresh: set[str] = set()  # written in this build (not linked from the previous site)
 
     def __enter__(self) -> SiteWriter:
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
+        for stale in self.out.parent.glob(f".{self.out.name}.staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
         self.staging.mkdir(parents=True)
         return self
 
@@ -39,18 +42,58 @@ class SiteWriter:
             raise OutputError(f"refusing to write outside the site: {rel!r}")
         return self.staging.joinpath(*pure.parts)
 
-    def write(self, rel: str, data: bytes | str) -> None:
+    def claim(self, rel: str) -> Path:
+        """Reserve ``rel`` for a file written by someone else (a worker process); return its path."""
         if rel in self.written:
             raise OutputError(f"two outputs claim the same path: {rel}")
         self.written.add(rel)
+        self.fresh.add(rel)
         path = self.path_for(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return path
+
+    def adopt(self, rel_dir: str) -> None:
+        """Take in the files another tool (Pagefind) wrote under ``rel_dir`` of the staging folder."""
+        folder = self.path_for(rel_dir)
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                rel = Path(dirpath, name).relative_to(self.staging).as_posix()
+                if rel not in self.written:
+                    self.written.add(rel)
+                    self.fresh.add(rel)
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        self.claim(rel).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def previous_file(self, rel: str) -> Path | None:
+        if self.previous is None:
+            return None
+        path = self.previous.joinpath(*PurePosixPath(rel).parts)
+        return path if path.is_file() else None
+
+    def reuse(self, rel: str) -> bool:
+        """Take ``rel`` unchanged from the previous site; False if it has none."""
+        old = self.previous_file(rel)
+        if old is None:
+            return False
+        if rel in self.written:
+            raise OutputError(f"two outputs claim the same path: {rel}")
+        target = self.path_for(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copy2(old, target)
+        self.written.add(rel)
+        return True
 
     def commit(self) -> None:
-        """Swap the staging folder in; keep the old file wherever the bytes are the same."""
-        if self.out.is_dir():
-            _keep_unchanged(self.out, self.staging)
+        """Swap the staging folder in; keep the old file wherever fresh bytes are the same."""
+        if self.previous is not None:
+            for rel in self.fresh:
+                old = self.previous_file(rel)
+                if old is not None and _same_bytes(old, self.path_for(rel)):
+                    os.replace(old, self.path_for(rel))
             trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
             self.out.rename(trash)
             self.staging.rename(self.out)
@@ -61,16 +104,8 @@ class SiteWriter:
             self.staging.rename(self.out)
 
 
-def _keep_unchanged(old: Path, new: Path) -> None:
-    for dirpath, _dirs, files in os.walk(new):
-        for name in files:
-            new_file = Path(dirpath, name)
-            old_file = old / new_file.relative_to(new)
-            try:
-                if (
-                    old_file.stat().st_size == new_file.stat().st_size
-                    and old_file.read_bytes() == new_file.read_bytes()
-                ):
-                    os.replace(old_file, new_file)
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                continue
+def _same_bytes(old: Path, new: Path) -> bool:
+    a, b = old.stat(), new.stat()
+    if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
+        return False  # already the old file (a hard link): nothing to replace
+    return a.st_size == b.st_size and old.read_bytes() == new.read_bytes()

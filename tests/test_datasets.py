@@ -83,11 +83,31 @@ def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
         db.close()
 
 
-def test_sqlite_is_deterministic(tmp_path: Path) -> None:
-    first, second = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
-    datasets.build_sqlite(archive(), first)
-    datasets.build_sqlite(archive(), second)
-    assert first.read_bytes() == second.read_bytes()
+def _write(store: datasets.ExportStore, folder: Path) -> tuple[bytes, bytes]:
+    store.write_sqlite(folder / "out.sqlite")
+    store.write_csv(folder / "out.csv")
+    store.close()
+    return (folder / "out.sqlite").read_bytes(), (folder / "out.csv").read_bytes()
+
+
+def test_incrementally_updated_exports_equal_a_clean_export(tmp_path: Path) -> None:
+    from gkgen.model import Archive
+
+    full = archive()
+    digests = {r.id: "v1" for r in full.reports}
+    clean = datasets.ExportStore(tmp_path / "clean")
+    assert clean.sync(full, digests) == len(full.reports)
+    expected = _write(clean, tmp_path / "clean")
+
+    # The same archive reached another way: some reports first, one of them stale, then all.
+    store = datasets.ExportStore(tmp_path / "incremental")
+    part = Archive.assemble(full.agencies, full.reports[2:], full.config)
+    store.sync(part, {r.id: ("old" if i == 3 else "v1") for i, r in enumerate(part.reports)})
+    store.close()
+    reopened = datasets.ExportStore(tmp_path / "incremental")
+    assert reopened.sync(full, digests) == 3  # two added, one re-exported
+    assert reopened.sync(full, digests) == 0
+    assert _write(reopened, tmp_path / "incremental") == expected
 
 
 def test_datapackage_describes_the_csv(built_site: Path) -> None:

@@ -1,0 +1,102 @@
+"""What the last build knew, so the next one redoes only what changed.
+
+Kept in ``.gkgen-cache/state.pickle`` under the archive root (git-ignored):
+
+- per report file: its stat, the hash of its bytes and its loaded, validated
+  form (without the narrative, which workers re-read when they render);
+- per output path: the digest of everything the output was made from, and the
+  stat of the file written, so an output is reused only if the previous site
+  still holds exactly that file.
+
+Everything is checked by content: a changed stat leads to re-hashing the file,
+and a file whose bytes are the same is not loaded again (a git checkout
+touches mtimes). The code, the templates and the config are part of every
+digest, so changing any of them invalidates what it touches. A cache from
+another gkgen version, or one that cannot be read, is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gkgen import __version__
+
+CACHE_DIR = ".gkgen-cache"
+STATE = "state.pickle"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def file_stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def code_digest() -> str:
+    """gkgen's own code and table formats: any change invalidates the whole cache."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class SourceEntry:
+    stats: tuple  # (yaml stat, md stat)
+    agency: str  # digest of the report's registry entry
+    content: str  # hash of the yaml and md bytes and the agency entry
+    loaded: object  # load.LoadedReport, narrative stripped
+
+
+@dataclass
+class OutputEntry:
+    key: str  # digest of the output's inputs
+    stat: tuple[int, int, int]  # of the file in the site it was written to
+
+
+@dataclass
+class State:
+    code: str = ""
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    outputs: dict[str, OutputEntry] = field(default_factory=dict)
+
+
+def load_state(root: Path, code: str) -> State:
+    path = root / CACHE_DIR / STATE
+    try:
+        with path.open("rb") as f:
+            state = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return State(code=code)
+    if not isinstance(state, State) or state.code != code:
+        return State(code=code)
+    return state
+
+
+def save_state(root: Path, state: State) -> None:
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        tmp = folder / f"{STATE}.{os.getpid()}.tmp"
+        with tmp.open("wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / STATE)
+    except OSError:
+        pass  # a read-only checkout builds fine, only not incrementally

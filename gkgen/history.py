@@ -1,0 +1,36 @@
+"""When each report entered the archive, from git history (one `git log` for the whole archive).
+
+Used for the Atom feed of newly added reports. Deterministic: the same commit
+gives the same dates. Outside a git checkout (or without git) there is no
+history, and the feed falls back to publication dates.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def added_dates(root: Path) -> dict[str, str]:
+    """Report YAML path (relative to root, posix) → ISO date-time of the commit that first added it."""
+    try:
+        result = subprocess.run(
+            ["git", "log", "--diff-filter=A", "--name-only", "--format=@%cI", "--", "content/reports"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if result.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    current = ""
+    for line in result.stdout.splitlines():
+        if line.startswith("@"):
+            current = line[1:]
+        elif line.endswith(".yaml") and current:
+            dates[line] = current  # git log lists newest first, so the last one seen is the first addition
+    return dates
