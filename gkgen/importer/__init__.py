@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkgen import formats
-from gkgen.importer import meta, narrative, sections, sources, tables
+from gkgen.importer import meta, narrative, region, sections, sources, tables
 from gkgen.importer.agency import derive_id, level_of
 from gkgen.importer.sources import Row, SourceError
 from gkgen.importer.text import key
@@ -158,12 +158,15 @@ def _import_rows(
     if story["preamble"] is None:
         del story["preamble"]
 
-    full_text = " ".join(" ".join(r) for r in rows[:200])
-    hints = meta.region(name, full_text)
-    region = "".join(x for x in (hints["province"], hints["city"], hints["county"]) if x) or None
-    aid = agency_id or derive_id(name or result.path.stem, hints.get("province_code"))
+    full_text = " ".join(" ".join(r) for r in rows)
+    page = " ".join(v for k, v in src.meta.items() if k in ("标题", "页面标题", "来源", "发布机构"))
+    place = region.infer(name, title, f"{page} {full_text}")
+    result.warnings.extend(place.warnings)
+    level, level_sure = level_of(name, place.rank)
+    level_sure = level_sure and (place.from_name or level in ("街道", "乡镇"))
+    aid = agency_id or derive_id(name or result.path.stem, place.id_prefix, place.prefix_len)
     doc = {
-        "agency": {"id": aid, "name": name, "region_code": None, "region": region},
+        "agency": {"id": aid, "name": name, "region_code": place.code, "region": place.text},
         "year": year,
         "format": fmt.id,
         "title": title,
@@ -184,16 +187,20 @@ def _import_rows(
         for c in [*fmt.codes, *sorted(set(placed.doubts) - set(fmt.codes))]
         if c in placed.doubts
     }
+    if name and not level_sure:
+        result.warnings.append(f"机构层级按名称「{name}」推断为「{level}」，不确定，请核对")
+    how = place.how or "未能确定"
+    code_note = "" if place.code else "；行政区划代码未定，待补"
     result.agency = {
         "id": aid,
         "name": name,
-        "short_name": None,
-        "province": hints["province"],
-        "city": hints["city"],
-        "county": hints["county"],
-        "region_code": None,
-        "level": level_of(name),
-        "notes": f"由导入程序根据《{title or result.path.name}》建立；地区由名称和正文推断，行政区划代码待补",
+        "short_name": None,  # how the body names itself: for an editor to fill in
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "region_code": place.code,
+        "level": level,
+        "notes": f"由导入程序根据《{title or result.path.name}》建立；地区：{how}{code_note}",
     }
     if name is None:
         result.warnings.append("无法从标题确定机构名称：请用 --agency 指定机构编号并核对名称")
@@ -334,7 +341,7 @@ def from_interchange(
         "city": agency.get("city"),
         "county": agency.get("county"),
         "region_code": agency.get("region_code"),
-        "level": agency.get("level") or level_of(agency.get("name")),
+        "level": agency.get("level") or level_of(agency.get("name"))[0],
         "notes": agency.get("notes"),
     }
     return result

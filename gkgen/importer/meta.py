@@ -187,39 +187,3 @@ def _cn_number(text: str) -> int:
         a, _, b = text.partition("十")
         return _CN_DIGITS.get(a, 0) * 10 + (_CN_DIGITS.get(b, 0) if b else 0)
     return _CN_DIGITS.get(text, 0)
-
-
-def region(name: str | None, text: str) -> dict[str, str | None]:
-    """Province, city and county as far as the name and the text tell (no code table)."""
-    name = name or ""
-    out: dict[str, str | None] = {"province": None, "city": None, "county": None, "province_code": None}
-    for full, short, code in PROVINCES:
-        if name.startswith((full, short)):
-            out["province"], out["province_code"] = full, code
-            break
-    if out["province"] is None:
-        counts = Counter()
-        for full, short, code in PROVINCES:
-            n = text.count(full) + (text.count(short + "省") if not short.endswith("省") else 0)
-            if n:
-                counts[(full, code)] = n
-        if counts:
-            (full, code), _ = counts.most_common(1)[0]
-            out["province"], out["province_code"] = full, code
-    rest = name
-    if out["province"]:
-        for full, short, _code in PROVINCES:
-            if full == out["province"]:
-                rest = rest.removeprefix(full).removeprefix(short)
-    m = re.match(r"^([\u4e00-\u9fff]{1,7}?(?:自治州|地区|盟|市))", rest)
-    if (m and not out["province"]) or (m and out["province"] not in ("北京市", "天津市", "上海市", "重庆市")):
-        out["city"] = m.group(1) if m else None
-        rest = rest[len(m.group(1)) :] if m else rest
-    m = re.match(r"^([\u4e00-\u9fff]{1,7}?(?:自治县|县|区|旗|市))(?!政府|人民)", rest)
-    if (
-        (m and not re.match(r"^[\u4e00-\u9fff]{1,7}?(?:区|市)(?:人民)?政府$", rest))
-        or (m and len(rest) > len(m.group(1)))
-        or m
-    ):
-        out["county"] = m.group(1)
-    return out
