@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, load, pages, search, workers
+from gkgen import cache, datasets, furniture, history, load, pages, search, workers
 from gkgen import config as config_mod
 from gkgen.diagnostics import Collector, report
 from gkgen.model import Archive
@@ -233,7 +233,10 @@ def build(
                     assets.write(writer)
                     digests = _render_reports(root, archive, writer, keys, state, pool, stats)
                 with stats.stage("render site pages"):
-                    _render_site_pages(archive, writer, keys, state, stats)
+                    _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
+                    _render_site_pages(
+                        _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
+                    )
                 with stats.stage("data exports"), _export_store(root, incremental) as store:
                     _write_exports(archive, writer, keys, state, store, digests, stats)
                 with stats.stage("index"):
@@ -278,7 +281,7 @@ class OutputKeys:
         else:
             shown = cache.digest([(d, self.content.get(d)) for d in page.depends])
         templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
-        return cache.digest(self.base, templates, shown)
+        return cache.digest(self.base, templates, shown, page.extra)
 
 
 def _reusable(writer: SiteWriter, state: cache.State, rel: str, key: str) -> bool:
@@ -341,9 +344,31 @@ def _write_exports(archive, writer, keys, state, store, digests, stats) -> None:
     state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
 
 
-def _render_site_pages(archive, writer, keys, state, stats) -> None:
+def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.Page]:
+    """sitemap.xml (every page written so far), the Atom feed (dated by git history), robots.txt."""
+    config = archive.config
+    html = sorted(
+        p.removesuffix("index.html") for p in writer.written if p.endswith(".html") and p != "404.html"
+    )
+    found = [
+        pages.Page("robots.txt", (), (), lambda: furniture.robots(config)),
+        pages.Page(
+            "feed.xml",
+            (),
+            (pages.EVERY_REPORT,),
+            lambda: furniture.atom_feed(config, archive.reports, history.added_dates(root)),
+            extra=history.head(root),
+        ),
+    ]
+    sitemap = furniture.sitemap(config, html)
+    if sitemap is not None:
+        found.append(pages.Page("sitemap.xml", (), (), lambda: sitemap, extra=cache.digest(html)))
+    return found
+
+
+def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site pages") -> None:
     rendered = reused = 0
-    for page in pages.site_pages(archive):
+    for page in site_pages:
         key = keys.page(page)
         if _reusable(writer, state, page.path, key) and writer.reuse(page.path):
             reused += 1
@@ -351,8 +376,8 @@ def _render_site_pages(archive, writer, keys, state, stats) -> None:
         writer.write(page.path, page.render())
         state.outputs[page.path] = cache.OutputEntry(key, ())
         rendered += 1
-    stats.counts["site pages rendered"] = rendered
-    stats.counts["site pages reused"] = reused
+    stats.counts[f"{what} rendered"] = rendered
+    stats.counts[f"{what} reused"] = reused
 
 
 def _remember_outputs(writer: SiteWriter, state: cache.State) -> None:

@@ -11,6 +11,17 @@ import subprocess
 from pathlib import Path
 
 
+def head(root: Path) -> str:
+    """The commit the archive is at ('' outside git): the feed is re-dated only when it moves."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
 def added_dates(root: Path) -> dict[str, str]:
     """Report YAML path (relative to root, posix) → ISO date-time of the commit that first added it."""
     try:

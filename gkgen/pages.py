@@ -343,6 +343,7 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
     crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name, f"agencies/{agency.id}/")]
     crumbs.append(Crumb(f"{report.year}年度"))
     return {
+        "canonical": report.url,
         "report": report,
         "agency": agency,
         "regions": region_chain(agency),
@@ -548,6 +549,7 @@ class Page:
     templates: tuple[str, ...]
     depends: tuple[str, ...]
     render: Callable[[], bytes]
+    extra: str = ""  # anything else the bytes depend on (e.g. the git commit dating the feed)
 
 
 def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
@@ -601,6 +603,7 @@ def site_pages(archive: Archive) -> list[Page]:
             _html("home.html", lambda: _home_context(archive, agencies, nodes)),
         )
     )
+    found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
     if (render.TEMPLATES / "search.html").exists():
         found.append(
             Page(

@@ -23,7 +23,7 @@ SUBPATH = "/gk-archive/"
 
 def _build(out: Path, base_url: str | None = None) -> Path:
     stream = io.StringIO()
-    code = build.build(REPO, out, base_url=base_url, stream=stream)
+    code = build.build(REPO, out, base_url=base_url, stream=stream, incremental=False)  # no cache in the repo
     assert code == 0, stream.getvalue()
     return out
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/ referenc
 @pytest.fixture(scope="module")
 def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    assert build.build(REPO, out, stream=io.StringIO()) == 0
+    assert build.build(REPO, out, stream=io.StringIO(), incremental=False) == 0
     return out
 
 
