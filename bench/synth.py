@@ -17,8 +17,18 @@ from pathlib import Path
 from gkgen import emit, formats
 
 REPO = Path(__file__).resolve().parents[1]
-PROVINCES = [("11", "北京市"), ("31", "上海市"), ("32", "江苏省"), ("33", "浙江省"), ("35", "福建省"),
-             ("37", "山东省"), ("41", "河南省"), ("42", "湖北省"), ("44", "广东省"), ("51", "四川省")]
+PROVINCES = [
+    ("11", "北京市"),
+    ("31", "上海市"),
+    ("32", "江苏省"),
+    ("33", "浙江省"),
+    ("35", "福建省"),
+    ("37", "山东省"),
+    ("41", "河南省"),
+    ("42", "湖北省"),
+    ("44", "广东省"),
+    ("51", "四川省"),
+]
 LEVELS = ["街道", "乡镇", "区县政府", "区县部门", "市级部门"]
 YEARS = (2019, 2020, 2021, 2022, 2023)
 
@@ -52,8 +62,9 @@ def cells_for(fmt: formats.Format, rng: random.Random, carried_over: list[int], 
                 cells[code] = rng.randint(0, 400)
     for row in fmt.rules.get("in_force_chain", {}).get("rows", ()):
         before = in_force.get(row, rng.randint(0, 300))
-        cells[f"active.{row}.in_force"] = before + cells[f"active.{row}.issued"] - min(
-            cells[f"active.{row}.repealed"], before)
+        cells[f"active.{row}.in_force"] = (
+            before + cells[f"active.{row}.issued"] - min(cells[f"active.{row}.repealed"], before)
+        )
         cells[f"active.{row}.repealed"] = min(cells[f"active.{row}.repealed"], before)
         in_force[row] = cells[f"active.{row}.in_force"]
     cols = [c.key for c in fmt.request_columns if c.key != "total"]
@@ -102,7 +113,7 @@ def generate(out: Path, n: int, seed: int = 1) -> Path:
         agencies_by_province.setdefault(pcode, []).append(
             f"- id: {agency_id}\n  name: 第{b}号示例机构（合成）\n  short_name: 示例机构{b}（合成）\n"
             f"  province: {pname}\n  city: 示例{city}市\n  county: 示例{county}区\n"
-            f"  region_code: \"{region}\"\n  level: {LEVELS[b % len(LEVELS)]}\n"
+            f'  region_code: "{region}"\n  level: {LEVELS[b % len(LEVELS)]}\n'
             f"  notes: 合成数据，仅用于性能基准测试\n"
         )
         carried, in_force = [0] * 6, {}
@@ -113,12 +124,16 @@ def generate(out: Path, n: int, seed: int = 1) -> Path:
             cells, forward = cells_for(fmt, rng, carried, in_force)
             carried = forward
             doc = {
-                "agency": agency_id, "year": year, "format": fmt.id,
+                "agency": agency_id,
+                "year": year,
+                "format": fmt.id,
                 "title": f"第{b}号示例机构{year}年政府信息公开工作年度报告（合成）",
                 "published": f"{year + 1}-01-{rng.randint(10, 31)}",
                 "source": {"url": None, "title": None},
                 "entered_by": "合成数据（bench/synth.py 生成，仅用于性能基准测试）",
-                "notes": None, "cells": cells, "acknowledged": [],
+                "notes": None,
+                "cells": cells,
+                "acknowledged": [],
             }
             folder = out / "content" / "reports" / agency_id
             folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +149,9 @@ def generate(out: Path, n: int, seed: int = 1) -> Path:
             (folder / f"{year}.md").write_text(emit.narrative_markdown(narrative), encoding="utf-8")
             written += 1
     for pcode, items in agencies_by_province.items():
-        (out / "content" / "agencies" / f"{pcode}-synthetic.yaml").write_text("".join(items), encoding="utf-8")
+        (out / "content" / "agencies" / f"{pcode}-synthetic.yaml").write_text(
+            "".join(items), encoding="utf-8"
+        )
     (out / "SYNTHETIC.txt").write_text("合成数据：仅用于性能基准测试，不是真实报告。\n", encoding="utf-8")
     return out
 

@@ -1,0 +1,171 @@
+"""`make bench`: how long gkgen takes, and how much memory, on synthetic archives of N reports.
+
+For each N: a clean build (`--no-cache`), a rebuild with no change, and a rebuild after editing
+one report (a number and a narrative word); each in its own process, with per-stage times and
+the peak memory of the whole process tree (gkgen, its workers and the Pagefind processes,
+summed at each moment, sampled from /proc every 50 ms). With --peer (PEER=1 in make) the same
+reports are also built with Hugo and indexed with Pagefind extended, in the same run.
+
+    python -m bench.run --n 1000 --n 10000 [--peer]
+
+Synthetic archives live under bench/out/ (git-ignored), never under content/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench import peer, synth
+
+OUT = Path(__file__).resolve().parent / "out"
+BUILD = """
+import json, sys
+from pathlib import Path
+from gkgen import build
+stats = build.Stats()
+code = build.build(Path(sys.argv[1]), Path(sys.argv[1]) / "site", incremental=sys.argv[2] == "1", stats=stats)
+print(json.dumps({"code": code, "seconds": stats.seconds, "counts": stats.counts}))
+"""
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(command: list[str], **kwargs) -> tuple[float, int, str]:
+    """Run a command; return wall seconds, the peak summed RSS of its process tree (bytes), stdout."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **kwargs)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            tree, total, stack = _children(), 0, [process.pid]
+            while stack:
+                pid = stack.pop()
+                total += _rss_kib(pid)
+                stack.extend(tree.get(pid, ()))
+            peak = max(peak, total)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    return seconds, peak * 1024, stdout
+
+
+def gkgen_build(archive: Path, incremental: bool) -> dict:
+    seconds, peak, stdout = measure([sys.executable, "-c", BUILD, str(archive), "1" if incremental else "0"])
+    result = json.loads(stdout.strip().splitlines()[-1])
+    return {"wall": seconds, "peak_bytes": peak, **result}
+
+
+def edit_one_report(archive: Path) -> None:
+    report = sorted((archive / "content" / "reports").glob("*/*.yaml"))[len(archive.name) % 7]
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("licensing: [", "licensing: [1", 1), encoding="utf-8")
+    md = report.with_suffix(".md")
+    md.write_text(md.read_text("utf-8").replace("。", "；", 1), encoding="utf-8")
+
+
+def bench(n: int, with_peer: bool) -> dict:
+    archive = OUT / f"archive-{n}"
+    print(f"== N = {n}: generating {archive.relative_to(OUT.parent.parent)}", file=sys.stderr)
+    synth.generate(archive, n)
+    runs = {"clean build": gkgen_build(archive, incremental=False)}
+    # The clean build writes no cache: the first cached build renders everything again and records it.
+    runs["first cached build"] = gkgen_build(archive, incremental=True)
+    runs["no-change rebuild"] = gkgen_build(archive, incremental=True)
+    edit_one_report(archive)
+    runs["one-report edit"] = gkgen_build(archive, incremental=True)
+    result = {"n": n, "gkgen": runs}
+    if with_peer:
+        site = OUT / f"hugo-{n}"
+        peer.prepare(archive, site)
+        hugo_s, hugo_peak, _ = measure(peer.hugo_command(site))
+        pf_s, pf_peak, _ = measure(peer.pagefind_command(site))
+        result["peer"] = {
+            "hugo": {"wall": hugo_s, "peak_bytes": hugo_peak},
+            "pagefind": {"wall": pf_s, "peak_bytes": pf_peak},
+            "total_wall": hugo_s + pf_s,
+            "peak_bytes": max(hugo_peak, pf_peak),
+        }
+    return result
+
+
+def report(results: list[dict]) -> str:
+    gib = 1024**3
+    lines = [f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}", ""]
+    for r in results:
+        lines.append(f"N = {r['n']}")
+        for name, run in r["gkgen"].items():
+            stages = ", ".join(f"{k} {v:.1f}s" for k, v in run["seconds"].items())
+            lines.append(
+                f"  gkgen {name:18} {run['wall']:7.1f} s  peak {run['peak_bytes'] / gib:5.2f} GiB  [{stages}]"
+            )
+        if "peer" in r:
+            p = r["peer"]
+            lines.append(
+                f"  Hugo                     {p['hugo']['wall']:7.1f} s  peak {p['hugo']['peak_bytes'] / gib:5.2f} GiB"
+            )
+            lines.append(
+                f"  Pagefind extended        {p['pagefind']['wall']:7.1f} s  peak {p['pagefind']['peak_bytes'] / gib:5.2f} GiB"
+            )
+            ratio = r["gkgen"]["clean build"]["wall"] / p["total_wall"]
+            lines.append(
+                f"  Hugo + Pagefind          {p['total_wall']:7.1f} s   → gkgen clean build = {ratio:.2f} × peer"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, action="append", help="archive sizes (default: 1000 and 10000)")
+    parser.add_argument("--peer", action="store_true", default=os.environ.get("PEER") == "1")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = [bench(n, args.peer) for n in (args.n or [1000, 10000])]
+    (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()
