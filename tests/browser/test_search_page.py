@@ -1,0 +1,160 @@
+"""The search page in real Chromium, on the real archive served from the sub-path /gk-archive/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.helpers import REPO
+
+# Words from the reports' narratives, each in exactly one report (checked below), with that report.
+UNIQUE_WORDS = {
+    "高龄补贴": "410204-wuyi/2021",
+    "业委会": "410204-wuyi/2021",
+    "低保金": "410204-wuyi/2021",
+    "锦湖大路": "220102-xingfu/2021",
+    "灵活就业": "410711-huayuan/2022",
+    "特困认定": "410711-huayuan/2022",
+    "市长信箱": "410711-huayuan/2022",
+    "五公开": "410202-longting-gov-office/2021",
+    "法治政府": "410202-longting-gov-office/2021",
+    "民法典": "350128-pingtan/2020",
+    "复工复产": "350128-pingtan/2020",
+    "双随机": "350128-pingtan/2019",
+    "垃圾分类": "350128-pingtan/2019",
+    "招投标": "350128-pingtan/2019",
+    "核酸": "350128-pingtan/2022",
+    "疫苗": "350128-pingtan/2022",
+}
+
+
+def narratives() -> dict[str, str]:
+    return {
+        f"{p.parent.name}/{p.stem}": p.read_text(encoding="utf-8")
+        for p in sorted((REPO / "content" / "reports").glob("*/*.md"))
+    }
+
+
+def test_each_word_occurs_in_exactly_one_narrative() -> None:
+    texts = narratives()
+    assert len(texts) == 9
+    for word, report in UNIQUE_WORDS.items():
+        assert 2 <= len(word) <= 4
+        assert [k for k, t in texts.items() if word in t] == [report], word
+
+
+def open_search(page, site_url: str, query: str = "") -> None:
+    page.goto(site_url + "search/" + (f"?q={query}" if query else ""))
+    page.wait_for_selector("#search-app[data-ready]", state="attached")
+
+
+def wait_search(page) -> None:
+    """Until the search for the URL's current query has been shown."""
+    page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
+
+
+def result_links(page) -> list[str]:
+    return page.eval_on_selector_all("#search-results li a", "els => els.map(a => a.getAttribute('href'))")
+
+
+def report_href(report: str) -> str:
+    agency, year = report.split("/")
+    return f"/gk-archive/reports/{agency}/{year}/"
+
+
+@pytest.mark.parametrize("word", sorted(UNIQUE_WORDS))
+def test_unique_word_finds_its_report_in_the_top_three(page, site_url: str, word: str) -> None:
+    open_search(page, site_url, word)
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    links = result_links(page)
+    assert report_href(UNIQUE_WORDS[word]) in links[:3], (word, links)
+    assert page.locator("#search-results mark").count() > 0  # the excerpt highlights the match
+
+
+def test_typing_shows_report_links_and_the_url_carries_q(page, site_url: str) -> None:
+    open_search(page, site_url)
+    page.fill("#search-q", "行政复议")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    links = result_links(page)
+    assert links and all(re.fullmatch(r"/gk-archive/reports/[^/]+/\d{4}/", h) for h in links), links
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["q"] == ["行政复议"]
+    assert urlsplit(page.url).path == "/gk-archive/search/"
+    # The header's search box shows the same query.
+    assert page.input_value("#site-q") == "行政复议"
+
+
+def test_result_link_opens_the_report_under_the_sub_path(page, site_url: str) -> None:
+    open_search(page, site_url, "高龄补贴")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    first = page.locator("#search-results li a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url("**/gk-archive/reports/410204-wuyi/2021/")
+    h1 = page.inner_text("h1")
+    assert "2021" in h1 and h1.strip() == title.strip()
+
+
+def test_a_filter_narrows_results(page, site_url: str) -> None:
+    open_search(page, site_url, "政府信息")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    before = len(result_links(page))
+    page.check('#search-filters input[data-filter="year"][value="2022"]')
+    wait_search(page)
+    assert len(result_links(page)) < before
+    links = result_links(page)
+    assert links and all(h.endswith("/2022/") for h in links), links
+    assert parse_qs(urlsplit(page.url).query)["year"] == ["2022"]
+    # The select filters too: one province.
+    page.uncheck('#search-filters input[data-filter="year"][value="2022"]')
+    page.select_option('#search-filters select[data-filter="province"]', "吉林省")
+    wait_search(page)
+    assert result_links(page) == ["/gk-archive/reports/220102-xingfu/2021/"]
+
+
+def test_breaks_filter_and_filter_only_browsing(page, site_url: str) -> None:
+    open_search(page, site_url)
+    page.check('#search-filters input[data-filter="breaks"]')
+    wait_search(page)
+    assert result_links(page) == ["/gk-archive/reports/350128-pingtan/2020/"]
+
+
+def test_shared_url_restores_query_filters_and_sort(page, site_url: str) -> None:
+    open_search(page, site_url, "政府信息&year=2021&year=2022&sort=year-asc")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    assert page.input_value("#search-q") == "政府信息"
+    assert page.is_checked('#search-filters input[data-filter="year"][value="2021"]')
+    links = result_links(page)
+    years = [int(h.rstrip("/").rsplit("/", 1)[1]) for h in links]
+    assert set(years) == {2021, 2022} and years == sorted(years), links
+
+
+def test_quoted_query_is_searched_as_words(page, site_url: str) -> None:
+    open_search(page, site_url, "%22高龄补贴%22")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    assert result_links(page)[0] == report_href(UNIQUE_WORDS["高龄补贴"])
+
+
+def test_header_search_box_leads_to_the_search_page(page, site_url: str) -> None:
+    page.goto(site_url)
+    page.fill("#site-q", "低保金")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/gk-archive/search/?q=*")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    assert result_links(page)[0] == report_href(UNIQUE_WORDS["低保金"])
+
+
+def test_without_javascript_the_page_says_so(browser, built_site_subpath: Path, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(site_url + "search/")
+        text = pg.inner_text("main")
+        assert "需要浏览器启用 JavaScript" in text
+        hrefs = pg.eval_on_selector_all("main a", "els => els.map(a => a.getAttribute('href'))")
+        assert "/gk-archive/years/" in hrefs and "/gk-archive/regions/" in hrefs
+    finally:
+        context.close()

@@ -1,0 +1,77 @@
+"""Sharded indexes merged in the browser (mergeIndex) find the same pages as one index.
+
+Two copies of the built site are indexed, one as a single index and one in shards of at most three
+pages, and served under /one/ and /sharded/ (their search pages told so through <meta name="gkgen-base">).
+The search page itself runs each query on both; the result sets must be equal.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from gkgen import search
+
+QUERIES = [
+    "政府信息",
+    "行政复议",
+    "高龄补贴",
+    "业委会",
+    "疫苗",
+    "平潭",
+    "依申请公开",
+    "街道",
+    "2021",
+    "公开 指南",
+    "高龄 补贴",
+    "特困认定",
+]
+
+
+def _copy(source: Path, target: Path, prefix: str, max_pages: int) -> int:
+    shutil.copytree(source, target)
+    shards = len(search.index_site(target, max_pages_per_shard=max_pages).shards)
+    page = target / "search" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(
+        r'<meta name="gkgen-base" content="[^"]*">', f'<meta name="gkgen-base" content="{prefix}">', html
+    )
+    page.write_text(html, encoding="utf-8")
+    return shards
+
+
+@pytest.fixture(scope="module")
+def two_sites(server, built_site_subpath: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    one = tmp_path_factory.mktemp("one-index") / "site"
+    sharded = tmp_path_factory.mktemp("small-shards") / "site"
+    assert _copy(built_site_subpath, one, "/one/", 1000) == 1
+    assert _copy(built_site_subpath, sharded, "/sharded/", 3) >= 4
+    server.mount("/one/", one)
+    server.mount("/sharded/", sharded)
+    return "/one/", "/sharded/"
+
+
+def all_results(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
+    while page.is_visible("#search-more"):
+        count = page.locator("#search-results li").count()
+        page.click("#search-more")
+        page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {count}")
+    links = page.eval_on_selector_all("#search-results li a", "els => els.map(a => a.getAttribute('href'))")
+    return [re.sub(r"^/[^/]+/", "/", h) for h in links]
+
+
+def test_merged_shards_find_the_same_reports_as_one_index(page, server, two_sites) -> None:
+    found_any = 0
+    for query in [*QUERIES, None]:
+        suffix = f"?q={quote(query)}" if query else "?year=2021&year=2022"
+        one = all_results(page, server.origin + two_sites[0] + "search/" + suffix)
+        sharded = all_results(page, server.origin + two_sites[1] + "search/" + suffix)
+        assert sorted(sharded) == sorted(one), query
+        found_any += bool(one)
+    assert found_any >= len(QUERIES) - 1
