@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--root", type=Path, default=Path("."), help="档案根目录（含 content/），默认当前目录")
     b.add_argument("--out", type=Path, default=None, help="输出目录，默认 <root>/site")
     b.add_argument("--base-url", default=None, help="网站的基础网址或路径（覆盖 gkgen.yaml）")
-    b.add_argument("--no-cache", action="store_true", help="不使用 .gkgen-cache/ 中上次构建的结果，全部重新生成")
+    b.add_argument(
+        "--no-cache", action="store_true", help="不使用 .gkgen-cache/ 中上次构建的结果，全部重新生成"
+    )
     b.add_argument("--timings", action="store_true", help="打印各阶段耗时")
 
     c = sub.add_parser("check", help="只校验，不生成网站")

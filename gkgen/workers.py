@@ -42,7 +42,9 @@ def load(source: ReportSource) -> tuple[str, LoadedReport]:
     return content_hash(source), loaded
 
 
-def render_reports(root: Path, staging: Path, items: list[tuple[Report, Report | None, Report | None]]) -> int:
+def render_reports(
+    root: Path, staging: Path, items: list[tuple[Report, Report | None, Report | None]]
+) -> int:
     """Render report pages and JSON straight into the staging folder (paths claimed by the parent)."""
     for report, prev, nxt in items:
         for rel, data in pages.report_files(with_narrative(root, report), prev, nxt):

@@ -12,7 +12,9 @@ import pytest
 from gkgen import build
 from tests.helpers import REFERENCE, REFERENCE_REPORTS, REPO, reference
 
-pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/ reference transcriptions not beside the repo")
+pytestmark = pytest.mark.skipif(
+    not REFERENCE.is_dir(), reason="shared/ reference transcriptions not beside the repo"
+)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,9 @@ def test_sitemap_lists_every_page_with_absolute_urls(site: Path) -> None:
     root = ET.parse(site / "sitemap.xml").getroot()
     urls = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert all(u.startswith(BASE) for u in urls)
-    pages = {BASE + p.relative_to(site).as_posix().removesuffix("index.html") for p in site.rglob("index.html")}
+    pages = {
+        BASE + p.relative_to(site).as_posix().removesuffix("index.html") for p in site.rglob("index.html")
+    }
     assert set(urls) == pages
     assert BASE + "reports/350128-pingtan/2020/" in urls
 

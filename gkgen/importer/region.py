@@ -246,7 +246,7 @@ def infer(name: str | None, title: str | None, text: str) -> Region:
 
 
 def _city_short_forms(name: str, found: list[Mention]) -> list[Mention]:
-    """"开封鼓楼区": a city's short form right before one of its counties is that city."""
+    """ "开封鼓楼区": a city's short form right before one of its counties is that city."""
     out: list[Mention] = []
     prev_end = 0
     for m in found:
