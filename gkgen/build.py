@@ -240,8 +240,15 @@ def build(
                 with stats.stage("data exports"), _export_store(root, incremental) as store:
                     _write_exports(archive, writer, keys, state, store, digests, stats)
                 with stats.stage("index"):
-                    search.index_site(writer.staging, previous=writer.previous)
+                    result = search.index_site(
+                        writer.staging,
+                        previous=writer.previous if incremental else None,
+                        pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
+                        state_dir=root / cache.CACHE_DIR / "search" if incremental else None,
+                    )
                     writer.adopt(search.BUNDLE)
+                    stats.counts["search shards indexed"] = len(result.indexed)
+                    stats.counts["search shards reused"] = len(result.reused)
                 with stats.stage("write"):
                     writer.commit()
                     _remember_outputs(writer, state)

@@ -15,6 +15,7 @@ is not re-indexed: its bundle is copied from the previous site folder.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -31,9 +32,17 @@ from pathlib import Path, PurePosixPath
 BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
 MANIFEST = "shards.json"  # pagefind/shards.json
-MANIFEST_VERSION = 1
-MAX_PAGES_PER_SHARD = 5000  # about 1.6 GB of indexer memory for report-sized Chinese pages
-JOBS = 2  # the build machine has two cores; Pagefind's indexer uses one
+MANIFEST_VERSION = 2
+# Measured on report pages (2 cores): Pagefind extended needs ~7 ms and ~0.7 MB per page and already
+# uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one 1000-page run
+# and needed twice the memory. So: shards of at most 1000 pages (~0.7 GB), one Pagefind at a time.
+MAX_PAGES_PER_SHARD = int(os.environ.get("GKGEN_SHARD_PAGES", "1000"))
+JOBS = int(os.environ.get("GKGEN_INDEX_JOBS", "1"))
+# An incremental build indexes up to this many changed pages into a small delta shard instead of
+# re-indexing the big shards that hold them; the browser drops their stale entries (manifest "drop").
+DELTA_MAX = 500
+DELTA = "delta"
+STATE = "pages.json"  # in the build's state folder: what each base shard holds
 LANGUAGE = "zh-cn"  # every shard lands in the one language index the search page (lang zh-CN) loads
 BODY_MARKER = b"data-pagefind-body"
 # A report page: reports/<agency id>/<year>/index.html (model.Report.url). The agency id starts with the
@@ -177,15 +186,6 @@ def plan_shards(
     return shards
 
 
-def _digest(site: Path, pages: list[str], salt: str) -> str:
-    h = hashlib.sha256(salt.encode())
-    for page in pages:
-        data = (site / page).read_bytes()
-        h.update(f"\0{page}\0{len(data)}\0".encode())
-        h.update(data)
-    return h.hexdigest()
-
-
 def _options(language: str) -> list[str]:
     return ["--force-language", language]
 
@@ -209,12 +209,6 @@ def _previous_bundles(previous: Path | None) -> dict[str, Path]:
         except (KeyError, TypeError):
             continue
     return found
-
-
-def _copy_bundle(source: Path, target: Path) -> None:
-    """Copy one bundle, leaving out other bundles nested in it (the primary holds shards/ and the manifest)."""
-    nested = {SHARDS, MANIFEST} if source.name == BUNDLE else set()
-    shutil.copytree(source, target, ignore=lambda d, names: nested & set(names) if Path(d) == source else ())
 
 
 def _mirror(site: Path, pages: list[str], folder: Path) -> None:
@@ -246,75 +240,223 @@ def _run_pagefind(binary: Path, name: str, source: Path, output: Path, language:
             path.unlink()
 
 
+def _fragment_ids(bundle: Path) -> dict[str, str]:
+    """Page path → Pagefind result id (its fragment's name), read from a bundle's fragments."""
+    ids = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        url = json.loads(data)["url"]
+        ids[url.lstrip("/") + ("index.html" if url.endswith("/") else "")] = fragment.name.removesuffix(
+            ".pf_fragment"
+        )
+    return ids
+
+
+def _link_tree(source: Path, target: Path, skip: set[str] = frozenset()) -> None:
+    """Hard-link a bundle into place (same bytes and mtime; copies across file systems)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(
+        source,
+        target,
+        copy_function=link,
+        ignore=lambda d, names: skip & set(names) if Path(d) == source else (),
+    )
+
+
+def _read_state(state_dir: Path | None, previous: Path | None) -> dict | None:
+    """What the base shards of the previous site hold, if it matches that site's manifest."""
+    if state_dir is None or previous is None:
+        return None
+    try:
+        state = json.loads((state_dir / STATE).read_text(encoding="utf-8"))
+        manifest = (previous / BUNDLE / MANIFEST).read_bytes()
+    except (OSError, ValueError):
+        return None
+    if state.get("manifest") != hashlib.sha256(manifest).hexdigest():
+        return None
+    return state
+
+
 def index_site(
     site: Path,
     previous: Path | None = None,
     *,
+    pages: dict[str, str] | None = None,
+    state_dir: Path | None = None,
     max_pages_per_shard: int = MAX_PAGES_PER_SHARD,
     jobs: int = JOBS,
     language: str = LANGUAGE,
+    delta_max: int = DELTA_MAX,
 ) -> IndexResult:
     """Write site/pagefind/ (bundles and manifest) for the pages in ``site``.
 
-    ``previous`` is the last built site: shards whose hash is unchanged are copied from it instead of
-    being indexed again. Raises SearchIndexError (message in Chinese) when Pagefind fails; the caller
-    must then leave the old site in place.
+    ``pages`` maps each page to index to a digest of its content (the build knows them); without it the
+    site is scanned and hashed. ``previous`` is the last built site: shards whose pages are unchanged are
+    linked from it instead of being indexed again. With ``state_dir`` (kept between builds), up to
+    ``delta_max`` changed pages go into a small delta shard and the big shards are kept as they were;
+    the manifest lists their stale entries for the search page to drop. Raises SearchIndexError
+    (message in Chinese) when Pagefind fails; the caller must then leave the old site in place.
     """
     start = time.monotonic()
     site = site.resolve()
+    previous = previous.resolve() if previous else None
     bundle_root = site / BUNDLE
     if bundle_root.exists():
         shutil.rmtree(bundle_root)
     binary = pagefind_binary()
     salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language)])
-    planned = plan_shards(find_pages(site), max_pages_per_shard)
-    shards = tuple(
-        Shard(
-            name=name,
-            pages=tuple(pages),
-            digest=_digest(site, pages, salt),
-            bundle=f"{BUNDLE}/" if i == 0 else f"{BUNDLE}/{SHARDS}/{name}/",
-        )
-        for i, (name, pages) in enumerate(planned)
-    )
-    old = _previous_bundles(previous.resolve() if previous else None)
-    to_index = [s for s in shards if s.digest not in old]
+    if pages is None:
+        pages = {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in find_pages(site)}
+    state = _read_state(state_dir, previous)
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}.pagefind-", dir=site.parent))
     try:
-        outputs = {s.name: work / "out" / s.name for s in shards}
-        for shard in to_index:
-            _mirror(site, list(shard.pages), work / "src" / shard.name)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [
-                pool.submit(_run_pagefind, binary, s.name, work / "src" / s.name, outputs[s.name], language)
-                for s in to_index
-            ]
-            for future in futures:
-                future.result()  # re-raises the first failure
-        for shard in shards:
-            if shard.digest in old:
-                _copy_bundle(old[shard.digest], outputs[shard.name])
-        # Assemble: the primary first (it becomes site/pagefind/), then the others inside it.
-        for shard in shards:
-            target = site.joinpath(*PurePosixPath(shard.bundle).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(outputs[shard.name], target)
-        bundle_root.mkdir(exist_ok=True)
-        manifest = {
-            "version": MANIFEST_VERSION,
-            "language": language,
-            "shards": [
-                {"name": s.name, "bundle": s.bundle, "pages": len(s.pages), "hash": s.digest} for s in shards
-            ],
-        }
-        (bundle_root / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        if state is not None:
+            delta = _try_delta(site, previous, pages, state, salt, binary, work, language, delta_max)
+            if delta is not None:
+                return _finish(site, state_dir, delta, start)
+        result = _full(site, previous, pages, salt, binary, work, language, max_pages_per_shard, jobs)
+        return _finish(site, state_dir, result, start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass
+class _Outcome:
+    shards: list[Shard]
+    indexed: list[str]
+    reused: list[str]
+    base: dict[str, list[str]]  # page → [shard, digest, result id] for pages in the base shards
+    drop: list[str]  # result ids of stale base entries (pages now in the delta shard, or removed)
+    delta: dict[str, str]  # page → digest of the pages in the delta shard
+
+
+def _shard_digest(pages: dict[str, str], names: Iterable[str], salt: str) -> str:
+    h = hashlib.sha256(salt.encode())
+    for page in sorted(names):
+        h.update(f"\0{page}\0{pages[page]}".encode())
+    return h.hexdigest()
+
+
+def _index(
+    binary: Path, site: Path, work: Path, jobs: int, language: str, todo: list[Shard]
+) -> dict[str, Path]:
+    outputs = {s.name: work / "out" / s.name for s in todo}
+    for shard in todo:
+        _mirror(site, list(shard.pages), work / "src" / shard.name)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(_run_pagefind, binary, s.name, work / "src" / s.name, outputs[s.name], language)
+            for s in todo
+        ]
+        for future in futures:
+            future.result()  # re-raises the first failure
+    return outputs
+
+
+def _place(site: Path, shard: Shard, source: Path, *, link: bool) -> None:
+    target = site.joinpath(*PurePosixPath(shard.bundle).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nested = {SHARDS, MANIFEST} if source.name == BUNDLE else set()
+    if link:
+        _link_tree(source, target, nested)
+    else:
+        shutil.move(source, target)
+
+
+def _full(site, previous, pages, salt, binary, work, language, cap, jobs) -> _Outcome:
+    """Plan the shards anew; index those whose pages changed, link the others from the previous site."""
+    planned = plan_shards(pages, cap)
+    shards = [
+        Shard(
+            name,
+            tuple(ps),
+            _shard_digest(pages, ps, salt),
+            f"{BUNDLE}/" if i == 0 else f"{BUNDLE}/{SHARDS}/{name}/",
+        )
+        for i, (name, ps) in enumerate(planned)
+    ]
+    old = _previous_bundles(previous)
+    todo = [s for s in shards if s.digest not in old]
+    outputs = _index(binary, site, work, jobs, language, todo)
+    base: dict[str, list[str]] = {}
+    for shard in shards:  # the primary first: it becomes site/pagefind/, the others go inside it
+        fresh = shard.digest not in old
+        source = outputs[shard.name] if fresh else old[shard.digest]
+        ids = _fragment_ids(source)
+        _place(site, shard, source, link=not fresh)
+        for page in shard.pages:
+            base[page] = [shard.name, pages[page], ids.get(page, "")]
+    return _Outcome(shards, [s.name for s in todo], [s.name for s in shards if s.digest in old], base, [], {})
+
+
+def _try_delta(site, previous, pages, state, salt, binary, work, language, delta_max) -> _Outcome | None:
+    """Keep the previous base shards; index only the pages changed since they were built, as a delta shard."""
+    base = state["base"]
+    changed = sorted(p for p in pages if p not in base or base[p][1] != pages[p])
+    removed = sorted(p for p in base if p not in pages)
+    if len(changed) + len(removed) > delta_max:
+        return None
+    manifest = json.loads((previous / BUNDLE / MANIFEST).read_text(encoding="utf-8"))
+    base_shards = [s for s in manifest["shards"] if s["name"] != DELTA]
+    sources = [previous.joinpath(*PurePosixPath(s["bundle"]).parts) for s in base_shards]
+    if not base_shards or not all((src / "pagefind-entry.json").is_file() for src in sources):
+        return None
+    held: dict[str, list[str]] = {}
+    for page, (shard_name, _digest, _id) in base.items():
+        held.setdefault(shard_name, []).append(page)
+    shards = [
+        Shard(s["name"], tuple(sorted(held.get(s["name"], ()))), s["hash"], s["bundle"]) for s in base_shards
+    ]
+    for shard, source in zip(shards, sources, strict=True):
+        _place(site, shard, source, link=True)
+    indexed: list[str] = []
+    reused = [s.name for s in shards]
+    if changed:
+        delta = Shard(
+            DELTA, tuple(changed), _shard_digest(pages, changed, salt), f"{BUNDLE}/{SHARDS}/{DELTA}/"
+        )
+        old = _previous_bundles(previous)
+        if delta.digest in old:
+            _place(site, delta, old[delta.digest], link=True)
+            reused.append(DELTA)
+        else:
+            outputs = _index(binary, site, work, 1, language, [delta])
+            _place(site, delta, outputs[DELTA], link=False)
+            indexed.append(DELTA)
+        shards.append(delta)
+    drop = sorted(base[p][2] for p in (*changed, *removed) if p in base and base[p][2])
+    return _Outcome(shards, indexed, reused, base, drop, {p: pages[p] for p in changed})
+
+
+def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float) -> IndexResult:
+    bundle_root = site / BUNDLE
+    bundle_root.mkdir(exist_ok=True)
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "language": LANGUAGE,
+        "shards": [
+            {"name": s.name, "bundle": s.bundle, "pages": len(s.pages), "hash": s.digest}
+            for s in outcome.shards
+        ],
+        "drop": outcome.drop,
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+    (bundle_root / MANIFEST).write_text(text, encoding="utf-8")
+    if state_dir is not None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        state = {"manifest": hashlib.sha256(text.encode("utf-8")).hexdigest(), "base": outcome.base}
+        tmp = state_dir / f"{STATE}.tmp"
+        tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, state_dir / STATE)
     return IndexResult(
-        shards=shards,
-        indexed=tuple(s.name for s in to_index),
-        reused=tuple(s.name for s in shards if s.digest in old),
+        shards=tuple(outcome.shards),
+        indexed=tuple(outcome.indexed),
+        reused=tuple(outcome.reused),
         seconds=time.monotonic() - start,
     )

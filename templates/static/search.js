@@ -234,7 +234,16 @@ async function searchShards(pf, terms, term, options) {
     if (!shards.size) return { results: [], filters: {} };
     options = { ...options, filters: { ...options.filters, shard: { any: [...shards] } } };
   }
-  return pf.search(term, options);
+  return withoutDropped(await pf.search(term, options));
+}
+
+// After an incremental build, changed reports live in the small "delta" shard and their old
+// entries are still in the big shards: the manifest lists those stale result ids to leave out.
+let dropped = new Set();
+
+function withoutDropped(found) {
+  if (!dropped.size) return found;
+  return { ...found, results: found.results.filter((r) => !dropped.has(r.id)) };
 }
 
 function segmentWords(term) {
@@ -245,7 +254,7 @@ function segmentWords(term) {
 
 async function searchBoth(term, filters) {
   const options = { filters: pagefindFilters(filters) };
-  if (!term) return pagefind.search(null, options);
+  if (!term) return withoutDropped(await pagefind.search(null, options));
   const raw = rejoinQuery(term);
   const [segmented, joined] = await Promise.all([
     searchShards(pagefind, segmentWords(term), term, options),
@@ -342,6 +351,7 @@ async function loadPagefind() {
   if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
   const manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
+  dropped = new Set(manifest.drop || []);
   const module = await import(base + manifest.shards[0].bundle + "pagefind.js");
   const open = async (language) => {
     // Pagefind takes the query language from <html lang> when the instance is created.
