@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import shutil
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -232,25 +233,35 @@ def build(
                 with stats.stage("render reports"):
                     assets.write(writer)
                     digests = _render_reports(root, archive, writer, keys, state, pool, stats)
-                with stats.stage("render site pages"):
-                    _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
-                    _render_site_pages(
-                        _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
-                    )
-                with stats.stage("data exports"), _export_store(root, incremental) as store:
-                    _write_exports(archive, writer, keys, state, store, digests, stats)
-                with stats.stage("index"):
-                    result = search.index_site(
-                        writer.staging,
-                        previous=writer.previous if incremental else None,
-                        pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
-                        state_dir=root / cache.CACHE_DIR / "search" if incremental else None,
-                    )
-                    writer.adopt(search.BUNDLE)
-                    stats.counts["search shards indexed"] = len(result.indexed)
-                    stats.counts["search shards reused"] = len(result.reused)
+                # The exports (SQLite, CSV) run in a thread beside the site pages and the index:
+                # sqlite3 and file writes release the GIL, and Pagefind is a separate process.
+                exports = _start_exports(
+                    archive, writer, keys, state, _export_store(root, incremental), digests, stats
+                )
+                try:
+                    with stats.stage("render site pages"):
+                        _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
+                        _render_site_pages(
+                            _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
+                        )
+                    with stats.stage("index"):
+                        result = search.index_site(
+                            writer.staging,
+                            previous=writer.previous if incremental else None,
+                            unchanged=writer.previous,
+                            pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
+                            state_dir=root / cache.CACHE_DIR / "search",
+                        )
+                        writer.adopt(search.BUNDLE)
+                        stats.counts["search shards indexed"] = len(result.indexed)
+                        stats.counts["search shards reused"] = len(result.reused)
+                finally:
+                    with stats.stage("wait for exports"):
+                        exports.join()
+                if exports.error is not None:
+                    raise exports.error
                 with stats.stage("write"):
-                    writer.commit()
+                    writer.commit(state.files if incremental and state.files else None)
                     _remember_outputs(writer, state)
         except search.SearchIndexError as exc:
             print(f"构建失败：{exc}；网站未改动", file=stream)
@@ -291,6 +302,12 @@ class OutputKeys:
         return cache.digest(self.base, templates, shown, page.extra)
 
 
+def _keep_all(writer: SiteWriter, paths) -> bool:
+    for rel in paths:
+        writer.keep(rel)
+    return True
+
+
 def _reusable(writer: SiteWriter, state: cache.State, rel: str, key: str) -> bool:
     """Whether the previous site holds exactly the file this key produced."""
     entry = state.outputs.get(rel)
@@ -314,7 +331,7 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
             nxt = series[i + 1] if i + 1 < len(series) else None
             key = digests[r.id] = keys.report(r, prev, nxt)
             paths = (f"{r.url}index.html", f"data/reports/{r.id}.json")
-            if all(_reusable(writer, state, p, key) for p in paths) and all(writer.reuse(p) for p in paths):
+            if all(_reusable(writer, state, p, key) for p in paths) and _keep_all(writer, paths):
                 continue
             for p in paths:
                 writer.claim(p)
@@ -327,28 +344,50 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
     return digests
 
 
-@contextmanager
-def _export_store(root: Path, incremental: bool):
-    """Where the export database lives between builds; a throw-away folder for a clean build."""
-    if incremental:
-        yield root / cache.CACHE_DIR / "exports"
-        return
-    with tempfile.TemporaryDirectory(prefix="gkgen-exports-") as folder:
-        yield Path(folder)
+def _export_store(root: Path, incremental: bool) -> Path:
+    """Where the export database lives between builds; a clean build starts it afresh (and leaves it filled)."""
+    folder = root / cache.CACHE_DIR / "exports"
+    if not incremental:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folder
 
 
-def _write_exports(archive, writer, keys, state, store, digests, stats) -> None:
-    """CSV + SQLite + datapackage; linked from the previous site when no report changed."""
+class _Exports(threading.Thread):
+    """Bring the export store up to date and write the CSV and SQLite files (paths already claimed)."""
+
+    def __init__(self, work):
+        super().__init__(name="gkgen-exports", daemon=True)
+        self.work, self.error = work, None
+
+    def run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # re-raised in the main thread after join()
+            self.error = exc
+
+
+def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Exports:
+    """CSV + SQLite + datapackage; kept from the previous site when no report changed."""
     key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
     paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
-    if all(_reusable(writer, state, p, key) for p in paths) and all(writer.reuse(p) for p in paths):
-        stats.counts["reports exported"] = 0
-        return
     config = archive.config
-    stats.counts["reports exported"] = datasets.write_all(
-        archive, writer, config.title, config.license, store, digests
-    )
-    state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
+    if all(_reusable(writer, state, p, key) for p in paths) and _keep_all(writer, paths):
+        stats.counts["reports exported"] = 0
+        thread = _Exports(lambda: None)
+    else:
+        targets = {p: writer.claim(p) for p in paths}
+        state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
+
+        def work() -> None:
+            started = time.perf_counter()
+            stats.counts["reports exported"] = datasets.write_all(
+                archive, targets, config.title, config.license, store, digests
+            )
+            stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
+
+        thread = _Exports(work)
+    thread.start()
+    return thread
 
 
 def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.Page]:
@@ -377,7 +416,7 @@ def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site
     rendered = reused = 0
     for page in site_pages:
         key = keys.page(page)
-        if _reusable(writer, state, page.path, key) and writer.reuse(page.path):
+        if _reusable(writer, state, page.path, key) and _keep_all(writer, (page.path,)):
             reused += 1
             continue
         writer.write(page.path, page.render())
@@ -388,13 +427,14 @@ def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site
 
 
 def _remember_outputs(writer: SiteWriter, state: cache.State) -> None:
-    """Record the stat of every tracked output as it now stands in the site, for the next build."""
+    """Record what this build wrote, and the stat of each freshly written tracked output, for the next build."""
     for rel in list(state.outputs):
         if rel not in writer.written:
             del state.outputs[rel]
-            continue
-        stat = cache.file_stat(writer.out.joinpath(*rel.split("/")))
-        if stat is None:
-            del state.outputs[rel]
-        else:
-            state.outputs[rel].stat = stat
+        elif rel in writer.fresh:
+            stat = cache.file_stat(writer.out.joinpath(*rel.split("/")))
+            if stat is None:
+                del state.outputs[rel]
+            else:
+                state.outputs[rel].stat = stat
+    state.files = sorted(writer.written)

@@ -76,6 +76,7 @@ class State:
     code: str = ""
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     outputs: dict[str, OutputEntry] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # every file of the site the last build wrote
 
 
 def load_state(root: Path, code: str) -> State:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from gkgen.formats import all_formats
 from gkgen.model import Archive, Report, Value
-from gkgen.write import SiteWriter
 
 CSV_PATH = "data/gkgen-cells.csv"
 SQLITE_PATH = "data/gkgen.sqlite"
@@ -119,6 +118,13 @@ PRIMARY_KEYS = {
     "cell_codes": ("format", "code"),
 }
 STORE_VERSION = 1
+BULK = 500  # re-exporting more reports than this: drop the secondary index, load, then rebuild it
+
+
+INDEXES = {
+    "cells_by_code": "CREATE INDEX IF NOT EXISTS cells_by_code ON cells (code)",
+    "reports_by_agency": "CREATE INDEX IF NOT EXISTS reports_by_agency ON reports (agency_id, year)",
+}
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
@@ -126,8 +132,8 @@ def _create_schema(db: sqlite3.Connection) -> None:
         cols = ", ".join(f"{c.name} {c.type}" for c in columns)
         key = ", ".join(PRIMARY_KEYS[table])
         db.execute(f"CREATE TABLE {table} ({cols}, PRIMARY KEY ({key})) WITHOUT ROWID")
-    db.execute("CREATE INDEX cells_by_code ON cells (code)")
-    db.execute("CREATE INDEX reports_by_agency ON reports (agency_id, year)")
+    for statement in INDEXES.values():
+        db.execute(statement)
 
 
 def _csv_fragment(report: Report) -> bytes:
@@ -165,8 +171,12 @@ class ExportStore:
         if fresh:
             self.main.unlink(missing_ok=True)
             self.fragments.unlink(missing_ok=True)
-        db = sqlite3.connect(self.main, isolation_level=None)
+        db = sqlite3.connect(self.main, isolation_level=None, check_same_thread=False)
         db.execute("ATTACH DATABASE ? AS frag", (str(self.fragments),))
+        # A cache: safe against a killed build (WAL), not fsynced at every commit.
+        for schema in ("main", "frag"):
+            db.execute(f"PRAGMA {schema}.journal_mode = WAL")
+            db.execute(f"PRAGMA {schema}.synchronous = NORMAL")
         if not fresh:
             version = db.execute("PRAGMA frag.user_version").fetchone()[0]
             if version == STORE_VERSION:
@@ -175,7 +185,7 @@ class ExportStore:
             self.main.unlink()
             self.fragments.unlink()
             return self._open()
-        db.execute("PRAGMA page_size = 4096")
+        db.execute("PRAGMA page_size = 4096")  # before the first table; VACUUM INTO keeps it
         db.execute("BEGIN")
         _create_schema(db)
         db.execute(
@@ -195,7 +205,10 @@ class ExportStore:
         current = {r.id: r for r in archive.reports}
         changed = sorted(i for i in current if stored.get(i) != digests[i])
         removed = sorted(set(stored) - set(current))
+        bulk = len(changed) > BULK
         db.execute("BEGIN")
+        if bulk:  # building the index once after the load is much faster than maintaining it row by row
+            db.execute("DROP INDEX IF EXISTS cells_by_code")
         for report_id in (*removed, *changed):
             for table, column in (("cells", "report_id"), ("findings", "report_id"), ("reports", "id")):
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", (report_id,))
@@ -223,10 +236,10 @@ class ExportStore:
             )  # fmt: skip
             db.executemany(
                 "INSERT INTO cells VALUES (?,?,?,?)",
-                [
+                sorted(  # key order: appends to the b-tree instead of inserts all over it
                     (r.id, code, text_of(v), v if isinstance(v, int) and not isinstance(v, bool) else None)
                     for code, v in report_cells(r)
-                ],
+                ),
             )
             db.executemany(
                 "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
@@ -236,6 +249,8 @@ class ExportStore:
                 ],
             )
             db.execute("INSERT INTO frag.fragments VALUES (?,?,?)", (r.id, digests[r.id], _csv_fragment(r)))
+        if bulk:
+            db.execute(INDEXES["cells_by_code"])
         db.execute("COMMIT")
         return len(changed) + len(removed)
 
@@ -303,18 +318,26 @@ def formats_document() -> dict:
 
 
 def write_all(
-    archive: Archive, writer: SiteWriter, title: str, license_text: str, store: Path, digests: dict[str, str]
+    archive: Archive,
+    targets: dict[str, Path],
+    title: str,
+    license_text: str,
+    store: Path,
+    digests: dict[str, str],
 ) -> int:
-    """The CSV, SQLite, datapackage and formats files; ``store`` is the folder kept between builds."""
+    """Write the CSV, SQLite, datapackage and formats files to ``targets`` (site path → file).
+
+    ``store`` is the folder kept between builds; returns how many reports were (re-)exported.
+    """
     exports = ExportStore(store)
     try:
         changed = exports.sync(archive, digests)
-        exports.write_csv(writer.claim(CSV_PATH))
-        exports.write_sqlite(writer.claim(SQLITE_PATH))
+        exports.write_csv(targets[CSV_PATH])
+        exports.write_sqlite(targets[SQLITE_PATH])
     finally:
         exports.close()
-    writer.write(DATAPACKAGE_PATH, _json(datapackage(title, license_text)))
-    writer.write(FORMATS_PATH, _json(formats_document()))
+    targets[DATAPACKAGE_PATH].write_bytes(_json(datapackage(title, license_text)))
+    targets[FORMATS_PATH].write_bytes(_json(formats_document()))
     return changed
 
 

@@ -211,10 +211,10 @@ def _previous_bundles(previous: Path | None) -> dict[str, Path]:
     return found
 
 
-def _mirror(site: Path, pages: list[str], folder: Path) -> None:
+def _mirror(roots: tuple[Path, ...], pages: list[str], folder: Path) -> None:
     """A folder with the shard's pages at their site paths: hard links, or copies across file systems."""
     for page in pages:
-        src = site / page
+        src = next((r / page for r in roots if (r / page).is_file()), roots[0] / page)
         dst = folder.joinpath(*PurePosixPath(page).parts)
         dst.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -289,6 +289,7 @@ def index_site(
     *,
     pages: dict[str, str] | None = None,
     state_dir: Path | None = None,
+    unchanged: Path | None = None,
     max_pages_per_shard: int = MAX_PAGES_PER_SHARD,
     jobs: int = JOBS,
     language: str = LANGUAGE,
@@ -297,7 +298,8 @@ def index_site(
     """Write site/pagefind/ (bundles and manifest) for the pages in ``site``.
 
     ``pages`` maps each page to index to a digest of its content (the build knows them); without it the
-    site is scanned and hashed. ``previous`` is the last built site: shards whose pages are unchanged are
+    site is scanned and hashed. A page not in ``site`` is read from ``unchanged`` (the live site, when
+    the build wrote only what changed). ``previous`` is the last built site: shards whose pages are unchanged are
     linked from it instead of being indexed again. With ``state_dir`` (kept between builds), up to
     ``delta_max`` changed pages go into a small delta shard and the big shards are kept as they were;
     the manifest lists their stale entries for the search page to drop. Raises SearchIndexError
@@ -315,12 +317,13 @@ def index_site(
         pages = {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in find_pages(site)}
     state = _read_state(state_dir, previous)
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}.pagefind-", dir=site.parent))
+    roots = (site, unchanged.resolve()) if unchanged else (site,)
     try:
         if state is not None:
-            delta = _try_delta(site, previous, pages, state, salt, binary, work, language, delta_max)
+            delta = _try_delta(roots, previous, pages, state, salt, binary, work, language, delta_max)
             if delta is not None:
                 return _finish(site, state_dir, delta, start)
-        result = _full(site, previous, pages, salt, binary, work, language, max_pages_per_shard, jobs)
+        result = _full(roots, previous, pages, salt, binary, work, language, max_pages_per_shard, jobs)
         return _finish(site, state_dir, result, start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -344,11 +347,11 @@ def _shard_digest(pages: dict[str, str], names: Iterable[str], salt: str) -> str
 
 
 def _index(
-    binary: Path, site: Path, work: Path, jobs: int, language: str, todo: list[Shard]
+    binary: Path, roots: tuple[Path, ...], work: Path, jobs: int, language: str, todo: list[Shard]
 ) -> dict[str, Path]:
     outputs = {s.name: work / "out" / s.name for s in todo}
     for shard in todo:
-        _mirror(site, list(shard.pages), work / "src" / shard.name)
+        _mirror(roots, list(shard.pages), work / "src" / shard.name)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
             pool.submit(_run_pagefind, binary, s.name, work / "src" / s.name, outputs[s.name], language)
@@ -369,7 +372,7 @@ def _place(site: Path, shard: Shard, source: Path, *, link: bool) -> None:
         shutil.move(source, target)
 
 
-def _full(site, previous, pages, salt, binary, work, language, cap, jobs) -> _Outcome:
+def _full(roots, previous, pages, salt, binary, work, language, cap, jobs) -> _Outcome:
     """Plan the shards anew; index those whose pages changed, link the others from the previous site."""
     planned = plan_shards(pages, cap)
     shards = [
@@ -383,7 +386,8 @@ def _full(site, previous, pages, salt, binary, work, language, cap, jobs) -> _Ou
     ]
     old = _previous_bundles(previous)
     todo = [s for s in shards if s.digest not in old]
-    outputs = _index(binary, site, work, jobs, language, todo)
+    outputs = _index(binary, roots, work, jobs, language, todo)
+    site = roots[0]
     base: dict[str, list[str]] = {}
     for shard in shards:  # the primary first: it becomes site/pagefind/, the others go inside it
         fresh = shard.digest not in old
@@ -395,8 +399,9 @@ def _full(site, previous, pages, salt, binary, work, language, cap, jobs) -> _Ou
     return _Outcome(shards, [s.name for s in todo], [s.name for s in shards if s.digest in old], base, [], {})
 
 
-def _try_delta(site, previous, pages, state, salt, binary, work, language, delta_max) -> _Outcome | None:
+def _try_delta(roots, previous, pages, state, salt, binary, work, language, delta_max) -> _Outcome | None:
     """Keep the previous base shards; index only the pages changed since they were built, as a delta shard."""
+    site = roots[0]
     base = state["base"]
     changed = sorted(p for p in pages if p not in base or base[p][1] != pages[p])
     removed = sorted(p for p in base if p not in pages)
@@ -426,7 +431,7 @@ def _try_delta(site, previous, pages, state, salt, binary, work, language, delta
             _place(site, delta, old[delta.digest], link=True)
             reused.append(DELTA)
         else:
-            outputs = _index(binary, site, work, 1, language, [delta])
+            outputs = _index(binary, roots, work, 1, language, [delta])
             _place(site, delta, outputs[DELTA], link=False)
             indexed.append(DELTA)
         shards.append(delta)

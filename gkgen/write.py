@@ -1,16 +1,21 @@
-"""Writing the site: into a staging folder, swapped in only when the whole build succeeded.
+"""Writing the site: everything is rendered into a staging folder first, and only a build that
+succeeded in every step touches the site.
 
 - A path may be written once per build (two pages claiming one URL is a bug).
 - Paths are relative, checked, and never leave the staging folder.
-- An output whose inputs did not change is hard-linked from the previous site
-  (no rendering, same bytes, same mtime); a re-rendered file whose bytes came
-  out the same keeps the previous file too. rsync and CDN caches stay effective.
+- The staging folder holds only what this build rendered. An output whose inputs did not change is
+  *kept*: the site's file stays as it is (same bytes, same mtime). A re-rendered file whose bytes came
+  out the same also keeps the old file. So rsync and CDN caches only see what really changed, and an
+  unchanged archive of 100,000 reports costs no file writes.
+- Commit moves each new file into place with an atomic rename, then removes outputs that no build
+  step claimed (a deleted report's pages). A failed build never reaches commit: the site is untouched.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 
@@ -23,8 +28,8 @@ class SiteWriter:
         self.out = out.resolve()
         self.staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.previous = self.out if self.out.is_dir() else None
-        self.written: set[str] = set()
-        self.fresh: set[str] = set()  # written in this build (not linked from the previous site)
+        self.written: set[str] = set()  # every output of this build, kept or fresh
+        self.fresh: set[str] = set()  # rendered in this build, in the staging folder
 
     def __enter__(self) -> SiteWriter:
         for stale in self.out.parent.glob(f".{self.out.name}.staging-*"):
@@ -33,34 +38,27 @@ class SiteWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
-    def path_for(self, rel: str) -> Path:
+    def _check(self, rel: str) -> PurePosixPath:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
             raise OutputError(f"refusing to write outside the site: {rel!r}")
-        return self.staging.joinpath(*pure.parts)
+        if rel in self.written:
+            raise OutputError(f"two outputs claim the same path: {rel}")
+        return pure
+
+    def path_for(self, rel: str) -> Path:
+        return self.staging.joinpath(*PurePosixPath(rel).parts)
 
     def claim(self, rel: str) -> Path:
         """Reserve ``rel`` for a file written by someone else (a worker process); return its path."""
-        if rel in self.written:
-            raise OutputError(f"two outputs claim the same path: {rel}")
+        pure = self._check(rel)
         self.written.add(rel)
         self.fresh.add(rel)
-        path = self.path_for(rel)
+        path = self.staging.joinpath(*pure.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
-
-    def adopt(self, rel_dir: str) -> None:
-        """Take in the files another tool (Pagefind) wrote under ``rel_dir`` of the staging folder."""
-        folder = self.path_for(rel_dir)
-        for dirpath, _dirs, files in os.walk(folder):
-            for name in files:
-                rel = Path(dirpath, name).relative_to(self.staging).as_posix()
-                if rel not in self.written:
-                    self.written.add(rel)
-                    self.fresh.add(rel)
 
     def write(self, rel: str, data: bytes | str) -> None:
         self.claim(rel).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
@@ -71,41 +69,62 @@ class SiteWriter:
         path = self.previous.joinpath(*PurePosixPath(rel).parts)
         return path if path.is_file() else None
 
-    def reuse(self, rel: str) -> bool:
-        """Take ``rel`` unchanged from the previous site; False if it has none."""
-        old = self.previous_file(rel)
-        if old is None:
-            return False
-        if rel in self.written:
-            raise OutputError(f"two outputs claim the same path: {rel}")
-        target = self.path_for(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(old, target)
-        except OSError:
-            shutil.copy2(old, target)
+    def keep(self, rel: str) -> None:
+        """``rel`` is unchanged: the site's current file stays (the caller checked that it is there)."""
+        self._check(rel)
         self.written.add(rel)
-        return True
 
-    def commit(self) -> None:
-        """Swap the staging folder in; keep the old file wherever fresh bytes are the same."""
-        if self.previous is not None:
-            for rel in self.fresh:
-                old = self.previous_file(rel)
-                if old is not None and _same_bytes(old, self.path_for(rel)):
-                    os.replace(old, self.path_for(rel))
-            trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-            self.out.rename(trash)
-            self.staging.rename(self.out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
+    def adopt(self, rel_dir: str) -> None:
+        """Take in the files another tool (Pagefind) wrote under ``rel_dir`` of the staging folder."""
+        for dirpath, _dirs, files in os.walk(self.path_for(rel_dir)):
+            for name in files:
+                rel = Path(dirpath, name).relative_to(self.staging).as_posix()
+                if rel not in self.written:
+                    self.written.add(rel)
+                    self.fresh.add(rel)
+
+    def commit(self, previous_outputs: Iterable[str] | None = None) -> None:
+        """Put this build's files in place; remove the previous build's outputs that nothing claimed.
+
+        ``previous_outputs`` lists what the last build wrote (from the build cache); without it the site
+        folder is walked to find stale files.
+        """
+        if self.previous is None:
             if self.out.exists():
                 raise OutputError(f"output path exists and is not a folder: {self.out}")
             self.staging.rename(self.out)
+            return
+        for rel in sorted(self.fresh):
+            new = self.path_for(rel)
+            old = self.out.joinpath(*PurePosixPath(rel).parts)
+            if _same_file_or_bytes(old, new):
+                continue
+            old.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(new, old)
+        if previous_outputs is None:
+            previous_outputs = (
+                Path(d, f).relative_to(self.out).as_posix()
+                for d, _dirs, files in os.walk(self.out)
+                for f in files
+            )
+        for rel in sorted(set(previous_outputs) - self.written):
+            path = self.out.joinpath(*PurePosixPath(rel).parts)
+            path.unlink(missing_ok=True)
+            _remove_empty_parents(path.parent, self.out)
 
 
-def _same_bytes(old: Path, new: Path) -> bool:
-    a, b = old.stat(), new.stat()
+def _same_file_or_bytes(old: Path, new: Path) -> bool:
+    try:
+        a = old.stat()
+    except FileNotFoundError:
+        return False
+    b = new.stat()
     if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
-        return False  # already the old file (a hard link): nothing to replace
+        return True  # a hard link of the site's own file
     return a.st_size == b.st_size and old.read_bytes() == new.read_bytes()
+
+
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -109,3 +109,16 @@ def test_hand_edited_output_is_not_trusted(archive: Path) -> None:
     page.write_bytes(b"tampered")
     run(archive, out)
     assert page.read_bytes() == original
+
+
+def test_a_deleted_report_disappears_from_the_site(archive: Path, tmp_path: Path) -> None:
+    out = archive / "site"
+    run(archive, out)
+    assert (out / "reports" / "410302-dongnanyu" / "2021" / "index.html").is_file()
+    shutil.rmtree(archive / "content" / "reports" / "410302-dongnanyu")
+    run(archive, out)
+    assert not (out / "reports" / "410302-dongnanyu").exists()
+    assert not (out / "data" / "reports" / "410302-dongnanyu-2021.json").exists()
+    clean = tmp_path / "clean"
+    run(archive, clean, incremental=False)
+    assert tree(out) == tree(clean)

@@ -154,7 +154,7 @@ def test_failed_indexing_raises_a_chinese_error_and_keeps_the_old_site(
     shutil.copytree(site, out)
     stream = io.StringIO()
     try:
-        code = build.build(Path(__file__).resolve().parents[1], out, stream=stream)
+        code = build.build(Path(__file__).resolve().parents[1], out, stream=stream, incremental=False)
     except search.SearchIndexError:
         code = 1
     assert code != 0
