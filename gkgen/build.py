@@ -164,6 +164,7 @@ def _load_sources(sources, agencies, state, pool, stats):
         touched = entry is not None and entry.agency == agency and entry.stats != now
         if touched and workers.content_hash(source, agencies) == entry.content:
             entry.stats = now
+            stats.counts["reports rehashed"] = stats.counts.get("reports rehashed", 0) + 1
         if entry is not None and entry.agency == agency and entry.stats == now:
             content[source.shown], loaded[source.shown] = entry.content, entry.loaded
         else:
@@ -220,6 +221,7 @@ def build(
     inputs = read_inputs(root, base_url)
     assets = pages.prepare(inputs.config)  # before the pool forks: workers inherit the templates
     workers.set_globals(inputs.agencies, max_year())
+    files_before = list(state.files)
     with worker_pool(jobs()) as pool:
         loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats)
         report(loaded.diagnostics.sorted(), stream, show_notes=False)
@@ -252,7 +254,10 @@ def build(
                             pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
                             state_dir=root / cache.CACHE_DIR / "search",
                         )
-                        writer.adopt(search.BUNDLE)
+                        if result.unchanged:  # no report page changed: keep the whole search bundle
+                            _keep_all(writer, _previous_files(writer, state, search.BUNDLE))
+                        else:
+                            writer.adopt(search.BUNDLE)
                         stats.counts["search shards indexed"] = len(result.indexed)
                         stats.counts["search shards reused"] = len(result.reused)
                 finally:
@@ -266,7 +271,8 @@ def build(
         except search.SearchIndexError as exc:
             print(f"构建失败：{exc}；网站未改动", file=stream)
             return 1
-    cache.save_state(root, state)
+    if _changed_anything(stats, state, files_before):
+        cache.save_state(root, state)
     print(f"构建完成：{summary(archive, loaded.diagnostics)} → {out}", file=stream)
     return 0
 
@@ -424,6 +430,22 @@ def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site
         rendered += 1
     stats.counts[f"{what} rendered"] = rendered
     stats.counts[f"{what} reused"] = reused
+
+
+def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list[str]:
+    """The last build's files under ``folder``: from the cache, else from the site itself."""
+    found = [f for f in state.files if f.startswith(folder + "/")]
+    if not found and writer.previous is not None:
+        top = writer.previous / folder
+        found = [Path(d, f).relative_to(writer.previous).as_posix() for d, _, files in os.walk(top) for f in files]
+    return found
+
+
+def _changed_anything(stats: Stats, state: cache.State, files_before: list[str]) -> bool:
+    """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
+    done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
+            "furniture rendered", "reports exported")  # fmt: skip
+    return any(stats.counts.get(k) for k in done) or state.files != files_before
 
 
 def _remember_outputs(writer: SiteWriter, state: cache.State) -> None:

@@ -70,6 +70,7 @@ class IndexResult:
     indexed: tuple[str, ...]  # names of the shards Pagefind ran for
     reused: tuple[str, ...]  # names of the shards copied from the previous site
     seconds: float
+    unchanged: bool = False  # the previous site's pagefind/ is exactly right: nothing was written
 
     @property
     def pages(self) -> int:
@@ -337,6 +338,7 @@ class _Outcome:
     base: dict[str, list[str]]  # page → [shard, digest, result id] for pages in the base shards
     drop: list[str]  # result ids of stale base entries (pages now in the delta shard, or removed)
     delta: dict[str, str]  # page → digest of the pages in the delta shard
+    unchanged: bool = False
 
 
 def _shard_digest(pages: dict[str, str], names: Iterable[str], salt: str) -> str:
@@ -408,6 +410,11 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     if len(changed) + len(removed) > delta_max:
         return None
     manifest = json.loads((previous / BUNDLE / MANIFEST).read_text(encoding="utf-8"))
+    drop = sorted(base[p][2] for p in (*changed, *removed) if p in base and base[p][2])
+    old_delta = next((s for s in manifest["shards"] if s["name"] == DELTA), None)
+    delta_digest = _shard_digest(pages, changed, salt) if changed else None
+    if manifest.get("drop") == drop and (old_delta["hash"] if old_delta else None) == delta_digest:
+        return _Outcome([], [], [], base, drop, {}, unchanged=True)
     base_shards = [s for s in manifest["shards"] if s["name"] != DELTA]
     sources = [previous.joinpath(*PurePosixPath(s["bundle"]).parts) for s in base_shards]
     if not base_shards or not all((src / "pagefind-entry.json").is_file() for src in sources):
@@ -435,11 +442,12 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
             _place(site, delta, outputs[DELTA], link=False)
             indexed.append(DELTA)
         shards.append(delta)
-    drop = sorted(base[p][2] for p in (*changed, *removed) if p in base and base[p][2])
     return _Outcome(shards, indexed, reused, base, drop, {p: pages[p] for p in changed})
 
 
 def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float) -> IndexResult:
+    if outcome.unchanged:
+        return IndexResult((), (), (), time.monotonic() - start, unchanged=True)
     bundle_root = site / BUNDLE
     bundle_root.mkdir(exist_ok=True)
     manifest = {

@@ -113,6 +113,11 @@ class SiteWriter:
             _remove_empty_parents(path.parent, self.out)
 
 
+COMPARE_LIMIT = (
+    4 * 1024 * 1024
+)  # larger fresh files (the exports) are rendered only when their inputs changed
+
+
 def _same_file_or_bytes(old: Path, new: Path) -> bool:
     try:
         a = old.stat()
@@ -121,7 +126,7 @@ def _same_file_or_bytes(old: Path, new: Path) -> bool:
     b = new.stat()
     if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
         return True  # a hard link of the site's own file
-    return a.st_size == b.st_size and old.read_bytes() == new.read_bytes()
+    return a.st_size == b.st_size <= COMPARE_LIMIT and old.read_bytes() == new.read_bytes()
 
 
 def _remove_empty_parents(folder: Path, top: Path) -> None:
