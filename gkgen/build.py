@@ -437,7 +437,9 @@ def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list
     found = [f for f in state.files if f.startswith(folder + "/")]
     if not found and writer.previous is not None:
         top = writer.previous / folder
-        found = [Path(d, f).relative_to(writer.previous).as_posix() for d, _, files in os.walk(top) for f in files]
+        found = [
+            Path(d, f).relative_to(writer.previous).as_posix() for d, _, files in os.walk(top) for f in files
+        ]
     return found
 
 
