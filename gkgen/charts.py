@@ -159,7 +159,12 @@ def line_chart(
             label_wanted.append(y_of(last[1]) + 4)
             label_series.append(n)
     placed = _spread(label_wanted, 16, TOP, plot_bottom)
-    for y, n in zip(placed, label_series, strict=True):
+    return _close_with_labels(out, series, placed, label_series)
+
+
+def _close_with_labels(out: list[str], series: Sequence[Series], ys: list[float], which: list[int]) -> Markup:
+    """Direct labels at the right edge (instead of a legend), then close the SVG."""
+    for y, n in zip(ys, which, strict=True):
         colour = COLOURS[n % len(COLOURS)]
         out.append(
             f'<text class="label" aria-hidden="true" x="{WIDTH - RIGHT + 10}" y="{_fmt(y)}" '
@@ -222,11 +227,4 @@ def stacked_shares(
                 last_mid[n] = y + h / 2
     order = sorted(last_mid)
     placed = _spread([last_mid[n] + 4 for n in order], 15, TOP, plot_bottom)
-    for y, n in zip(placed, order, strict=True):
-        colour = COLOURS[n % len(COLOURS)]
-        out.append(
-            f'<text class="label" aria-hidden="true" x="{WIDTH - RIGHT + 10}" y="{_fmt(y)}" '
-            f'fill="{colour}">{escape(series[n].label)}</text>'
-        )
-    out.append("</svg>")
-    return Markup("\n".join(out))
+    return _close_with_labels(out, series, placed, order)
