@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -33,7 +33,7 @@ from typing import TextIO
 from gkgen import agencies as agencies_mod
 from gkgen import cache, datasets, furniture, history, load, pages, search, workers
 from gkgen import config as config_mod
-from gkgen.diagnostics import Collector, report
+from gkgen.diagnostics import Collector, Diagnostic, report
 from gkgen.model import Archive
 from gkgen.render import TEMPLATES
 from gkgen.validate import current_year
@@ -216,6 +216,14 @@ def build(
     stats: Stats | None = None,
 ) -> int:
     stats = stats if stats is not None else Stats()
+    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url))
+    last = cache.read_last_build(root) if incremental else {}
+    if last.get("fingerprint") == fingerprint and out.is_dir():
+        # Nothing the build reads has changed since the last successful build into this folder.
+        report([Diagnostic(**d) for d in last["diagnostics"]], stream, show_notes=False)
+        print(f"构建完成（内容无变化，网站保持原样）：{last['summary']} → {out}", file=stream)
+        stats.counts["unchanged"] = 1
+        return 0
     code = cache.code_digest()
     state = cache.load_state(root, code) if incremental else cache.State(code=code)
     inputs = read_inputs(root, base_url)
@@ -273,8 +281,18 @@ def build(
             return 1
     if _changed_anything(stats, state, files_before):
         cache.save_state(root, state)
-    print(f"构建完成：{summary(archive, loaded.diagnostics)} → {out}", file=stream)
+    text = summary(archive, loaded.diagnostics)
+    shown = [d for d in loaded.diagnostics.sorted() if d.severity != "note"]
+    cache.write_last_build(
+        root, {"fingerprint": fingerprint, "summary": text, "diagnostics": [asdict(d) for d in shown]}
+    )
+    print(f"构建完成：{text} → {out}", file=stream)
     return 0
+
+
+def _environment_key(root: Path, base_url: str | None) -> tuple:
+    """What else a build depends on: the --base-url, the year limit, the commit (the feed), index settings."""
+    return (base_url, max_year(), history.head(root), search.MAX_PAGES_PER_SHARD, search.JOBS)
 
 
 class OutputKeys:

@@ -18,6 +18,7 @@ another gkgen version, or one that cannot be read, is ignored.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -101,3 +102,48 @@ def save_state(root: Path, state: State) -> None:
         os.replace(tmp, folder / STATE)
     except OSError:
         pass  # a read-only checkout builds fine, only not incrementally
+
+
+LAST_BUILD = "last-build.json"
+
+
+def inputs_fingerprint(root: Path, out: Path, extra: object) -> str:
+    """Everything a build reads, cheaply: code, config, registry and templates by bytes, reports by stat.
+
+    Equal fingerprints mean the last successful build into ``out`` already is this build's result.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((code_digest(), str(out.resolve()), extra)).encode())
+    small = [root / "gkgen.yaml", *sorted((root / "content" / "agencies").glob("*.yaml"))]
+    small += sorted(p for p in (PACKAGE.parent / "templates").rglob("*") if p.is_file())
+    for path in small:
+        if path.is_file():
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    reports = root / "content" / "reports"
+    if reports.is_dir():
+        for folder in sorted(os.scandir(reports), key=lambda e: e.name):
+            entries = sorted(os.scandir(folder.path), key=lambda e: e.name) if folder.is_dir() else [folder]
+            for entry in entries:
+                st = entry.stat()
+                h.update(
+                    f"{folder.name}/{entry.name}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\n".encode()
+                )
+    return h.hexdigest()
+
+
+def read_last_build(root: Path) -> dict:
+    try:
+        return json.loads((root / CACHE_DIR / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_last_build(root: Path, record: dict) -> None:
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        tmp = folder / f"{LAST_BUILD}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / LAST_BUILD)
+    except OSError:
+        pass

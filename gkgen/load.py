@@ -248,6 +248,18 @@ def _finding_diagnostic(report: Report, f: Finding, pos: Position) -> list[Diagn
     return []
 
 
+class _Cells:
+    """A report's cells as the rules read them (``get``), without building a 200-entry dict per report."""
+
+    __slots__ = ("report",)
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def get(self, code: str):
+        return self.report.cell(code)
+
+
 def link(loaded: list[LoadedReport]) -> tuple[list[Report], list[Diagnostic]]:
     """Archive-level checks: duplicates, rules across years, and pending acknowledgements."""
     diagnostics: list[Diagnostic] = []
@@ -278,7 +290,9 @@ def link(loaded: list[LoadedReport]) -> tuple[list[Report], list[Diagnostic]]:
         cross: tuple[Finding, ...] = ()
         if previous is not None:
             p = previous.report
-            cross = tuple(rules.check_across_years(report.format, report.cells, p.format, p.cells, p.year))
+            cross = tuple(
+                rules.check_across_years(report.format, _Cells(report), p.format, _Cells(p), p.year)
+            )
         broken = {f.id: f for f in cross if f.broken}
         resolved = []
         for f in cross:

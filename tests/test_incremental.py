@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -43,7 +44,12 @@ def test_no_change_rebuild_renders_nothing_and_touches_nothing(archive: Path) ->
     run(archive, out)
     # What rsync and CDN caches look at: the bytes and the modification time.
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert run(archive, out).counts == {"unchanged": 1}
+    # A checkout that only touches files (new mtimes, same bytes) goes the long way and still renders nothing.
+    for report in (archive / "content" / "reports").glob("*/*.yaml"):
+        os.utime(report)
     stats = run(archive, out)
+    assert stats.counts["reports rehashed"] == 9
     assert stats.counts["reports loaded"] == 0
     assert stats.counts["report pages rendered"] == 0
     assert stats.counts["site pages rendered"] == 0
@@ -107,8 +113,27 @@ def test_hand_edited_output_is_not_trusted(archive: Path) -> None:
     page = out / "reports" / "410204-wuyi" / "2021" / "index.html"
     original = page.read_bytes()
     page.write_bytes(b"tampered")
+    # With no input changed the build stops at once (it does not look at the site's files); the next
+    # build that has anything to do checks every output it keeps and renders a tampered one again.
+    other = archive / "content" / "reports" / "410302-dongnanyu" / "2021.md"
+    other.write_text(other.read_text("utf-8") + "\n", encoding="utf-8")
     run(archive, out)
     assert page.read_bytes() == original
+
+
+def test_unchanged_inputs_stop_the_build_at_once(archive: Path) -> None:
+    out = archive / "site"
+    run(archive, out)
+    stream = io.StringIO()
+    stats = build.Stats()
+    assert build.build(archive, out, stream=stream, stats=stats) == 0
+    assert stats.counts == {"unchanged": 1}
+    assert "内容无变化" in stream.getvalue() and "9 份报告" in stream.getvalue()
+    assert (
+        build.build(archive, out, stream=io.StringIO(), base_url="/elsewhere/", stats=(s := build.Stats()))
+        == 0
+    )
+    assert "unchanged" not in s.counts  # another base URL is another build
 
 
 def test_a_deleted_report_disappears_from_the_site(archive: Path, tmp_path: Path) -> None:

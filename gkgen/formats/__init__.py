@@ -10,7 +10,7 @@ one new YAML file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -91,7 +91,7 @@ class Format:
     def has_tables(self) -> bool:
         return bool(self.cells)
 
-    @property
+    @cached_property  # looked up for every cell of every report: computed once per format
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.cells)
 
