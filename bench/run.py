@@ -3,7 +3,7 @@
 For each N: a clean build (`--no-cache`), a rebuild with no change, and a rebuild after editing
 one report (a number and a narrative word); each in its own process, with per-stage times and
 the peak memory of the whole process tree (gkgen, its workers and the Pagefind processes,
-summed at each moment, sampled from /proc every 50 ms). With --peer (PEER=1 in make) the same
+summed at each moment, sampled from /proc every 100 ms). With --peer (PEER=1 in make) the same
 reports are also built with Hugo and indexed with Pagefind extended, in the same run.
 
     python -m bench.run --n 1000 --n 10000 [--peer]
@@ -36,17 +36,20 @@ print(json.dumps({"code": code, "seconds": stats.seconds, "counts": stats.counts
 """
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
+def _children_of(pid: int) -> list[int]:
+    """Direct children, from /proc/<pid>/task/*/children (cheap: no scan of every process)."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found.extend(int(x) for x in f.read().split())
+        except OSError:
+            continue
+    return found
 
 
 def _rss_kib(pid: int) -> int:
@@ -70,13 +73,13 @@ def measure(command: list[str], **kwargs) -> tuple[float, int, str]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            tree, total, stack = _children(), 0, [process.pid]
+            total, stack = 0, [process.pid]
             while stack:
                 pid = stack.pop()
                 total += _rss_kib(pid)
-                stack.extend(tree.get(pid, ()))
+                stack.extend(_children_of(pid))
             peak = max(peak, total)
-            done.wait(0.05)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
