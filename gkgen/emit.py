@@ -15,7 +15,7 @@ from decimal import Decimal
 import yaml
 
 from gkgen import formats
-from gkgen.formats import MONEY, SIGNED, Format
+from gkgen.formats import MONEY, SIGNED, Column, Format
 from gkgen.narrative import SECTION_HEADINGS
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schema/report.schema.json"
@@ -144,42 +144,44 @@ def _check_codes(
 # --------------------------------------------------------------------------- blocks
 
 
-def _active_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
-    lines = [f"active:  # {fmt.active_caption}" if fmt.active_caption else "active:"]
-    for group in fmt.active_groups:
-        lines.append(f"{_INDENT}# {group.clause}：{', '.join(c.label for c in group.columns)}")
-        kinds = [c.kind for c in group.columns]
-        for row in group.rows:
-            codes = [f"active.{row.key}.{c.key}" for c in group.columns]
+def _table_block(
+    name: str,
+    caption: str,
+    groups: Sequence[tuple[str, Sequence[Column], Sequence[tuple[str, str, str]]]],
+    cells: Mapping[str, object],
+    doubts: Mapping[str, object],
+) -> list[str]:
+    """One table as the editors write it: ``name:``, then per group a comment naming the columns and
+    one line per row (its values in printed order, its official label as a comment), each row with
+    its doubts as comments above it. A row is (key, cell-code prefix, label)."""
+    lines = [f"{name}:  # {caption}" if caption else f"{name}:"]
+    for comment, columns, rows in groups:
+        lines.append(f"{_INDENT}# {comment}{', '.join(c.label for c in columns)}")
+        kinds = [c.kind for c in columns]
+        for key, prefix, label in rows:
+            codes = [f"{prefix}.{c.key}" for c in columns]
             lines += _doubt_lines(doubts, codes, _INDENT)
             values = [cells[c] for c in codes]
-            lines.append(f"{_INDENT}{row.key}: {_flow_row(values, kinds, codes)}  # {row.full_label}")
+            lines.append(f"{_INDENT}{key}: {_flow_row(values, kinds, codes)}  # {label}")
     return lines
+
+
+def _active_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
+    groups = [
+        (f"{g.clause}：", g.columns, [(r.key, f"active.{r.key}", r.full_label) for r in g.rows])
+        for g in fmt.active_groups
+    ]
+    return _table_block("active", fmt.active_caption, groups, cells, doubts)
 
 
 def _requests_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
-    lines = [f"requests:  # {fmt.requests_caption}" if fmt.requests_caption else "requests:"]
-    lines.append(f"{_INDENT}# {', '.join(c.label for c in fmt.request_columns)}")
-    kinds = [c.kind for c in fmt.request_columns]
-    for row in fmt.request_rows:
-        codes = [f"requests.{row.key}.{c.key}" for c in fmt.request_columns]
-        lines += _doubt_lines(doubts, codes, _INDENT)
-        values = [cells[c] for c in codes]
-        lines.append(f"{_INDENT}{row.key}: {_flow_row(values, kinds, codes)}  # {row.full_label}")
-    return lines
+    rows = [(r.key, f"requests.{r.key}", r.full_label) for r in fmt.request_rows]
+    return _table_block("requests", fmt.requests_caption, [("", fmt.request_columns, rows)], cells, doubts)
 
 
 def _appeals_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
-    lines = [f"appeals:  # {fmt.appeals_caption}" if fmt.appeals_caption else "appeals:"]
-    lines.append(f"{_INDENT}# {', '.join(c.label for c in fmt.appeal_columns)}")
-    kinds = [c.kind for c in fmt.appeal_columns]
-    for group in fmt.appeal_groups:
-        codes = [f"{group.key}.{c.key}" for c in fmt.appeal_columns]
-        lines += _doubt_lines(doubts, codes, _INDENT)
-        values = [cells[c] for c in codes]
-        label = "·".join((*group.parents, group.label))
-        lines.append(f"{_INDENT}{group.key}: {_flow_row(values, kinds, codes)}  # {label}")
-    return lines
+    rows = [(g.key, g.key, "·".join((*g.parents, g.label))) for g in fmt.appeal_groups]
+    return _table_block("appeals", fmt.appeals_caption, [("", fmt.appeal_columns, rows)], cells, doubts)
 
 
 def _active_extra_block(fmt: Format, extra: Sequence[Mapping], doubts: Mapping[str, object]) -> list[str]:
