@@ -156,16 +156,24 @@ def _load_sources(sources, agencies, state, pool, stats):
     content: dict[str, str] = {}
     loaded: dict[str, load.LoadedReport] = {}
     todo = []
+    statted_before = state.statted_at_ns if state else 0
+    if state is not None:
+        state.statted_at_ns = time.time_ns()
     for source in sources:
-        now = (cache.file_stat(source.yaml_path), cache.file_stat(source.md_path))
+        now = (cache.source_stat(source.yaml_path), cache.source_stat(source.md_path))
         agency = cache.digest(agencies.get(source.agency_dir))
         entry = state.sources.get(source.shown) if state else None
-        # Touched but perhaps not changed (a git checkout): compare the bytes before loading again.
-        touched = entry is not None and entry.agency == agency and entry.stats != now
-        if touched and workers.content_hash(source, agencies) == entry.content:
-            entry.stats = now
-            stats.counts["reports rehashed"] = stats.counts.get("reports rehashed", 0) + 1
-        if entry is not None and entry.agency == agency and entry.stats == now:
+        # Touched but perhaps not changed (a git checkout), or changed within the timestamp tick in which
+        # the last build read its stat: compare the bytes before trusting the cache.
+        racy = any(st is not None and cache.racy(st[0], statted_before) for st in now)
+        usable = entry is not None and entry.agency == agency
+        if usable and (entry.stats != now or racy):
+            if workers.content_hash(source, agencies) == entry.content:
+                entry.stats = now
+                stats.counts["reports rehashed"] = stats.counts.get("reports rehashed", 0) + 1
+            else:
+                usable = False
+        if usable and entry.stats == now:
             content[source.shown], loaded[source.shown] = entry.content, entry.loaded
         else:
             todo.append((source, now, agency))

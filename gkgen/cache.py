@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def file_stat(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def source_stat(path: Path) -> tuple[int, int, int, int] | None:
+    """A content file's stat for change detection: with ctime, which no tool can set back (git does the
+    same). Not for outputs: hard-linking a page for the indexer changes its ctime, not its bytes."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def code_digest() -> str:
@@ -78,6 +89,7 @@ class State:
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     outputs: dict[str, OutputEntry] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # every file of the site the last build wrote
+    statted_at_ns: int = 0  # when the last build read the report files' stats
 
 
 def load_state(root: Path, code: str) -> State:
@@ -105,6 +117,13 @@ def save_state(root: Path, state: State) -> None:
 
 
 LAST_BUILD = "last-build.json"
+# A file modified within this long of the moment its stat was read may have changed again in the same
+# timestamp tick ("racy" stat, as git calls it): its bytes are checked, not just its stat.
+RACY_NS = 2_000_000_000
+
+
+def racy(mtime_ns: int, read_at_ns: int) -> bool:
+    return mtime_ns >= read_at_ns - RACY_NS
 
 
 def inputs_fingerprint(root: Path, out: Path, extra: object) -> str:
@@ -120,14 +139,18 @@ def inputs_fingerprint(root: Path, out: Path, extra: object) -> str:
         if path.is_file():
             h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     reports = root / "content" / "reports"
+    now = time.time_ns()
     if reports.is_dir():
         for folder in sorted(os.scandir(reports), key=lambda e: e.name):
             entries = sorted(os.scandir(folder.path), key=lambda e: e.name) if folder.is_dir() else [folder]
             for entry in entries:
                 st = entry.stat()
                 h.update(
-                    f"{folder.name}/{entry.name}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\n".encode()
+                    f"{folder.name}/{entry.name}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\0{st.st_ctime_ns}\n".encode()
                 )
+                if racy(st.st_mtime_ns, now) and entry.is_file():
+                    with open(entry.path, "rb") as f:
+                        h.update(f.read())
     return h.hexdigest()
 
 

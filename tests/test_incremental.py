@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import build
+from gkgen import build, cache
 from tests.helpers import REPO
 
 
@@ -147,3 +147,18 @@ def test_a_deleted_report_disappears_from_the_site(archive: Path, tmp_path: Path
     clean = tmp_path / "clean"
     run(archive, clean, incremental=False)
     assert tree(out) == tree(clean)
+
+
+def test_an_edit_in_the_same_timestamp_tick_is_not_missed(archive: Path) -> None:
+    """Same size, same mtime, same inode as the build saw (as if written in the tick the build read it)."""
+    out = archive / "site"
+    report = archive / "content" / "reports" / "410204-wuyi" / "2021.yaml"
+    run(archive, out)
+    before = report.stat()
+    report.write_text(report.read_text("utf-8").replace("licensing: [0]", "licensing: [7]"), encoding="utf-8")
+    os.utime(report, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cache.file_stat(report) == (before.st_mtime_ns, before.st_size, before.st_ino)
+    stats = run(archive, out)
+    assert stats.counts.get("reports loaded") == 1
+    page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
+    assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page)
