@@ -159,9 +159,11 @@ def _load_sources(sources, agencies, state, pool, stats):
     statted_before = state.statted_at_ns if state else 0
     if state is not None:
         state.statted_at_ns = time.time_ns()
+    agency_digests = {agency_id: cache.digest(agency) for agency_id, agency in agencies.items()}
+    unknown_agency = cache.digest(None)
     for source in sources:
         now = (cache.source_stat(source.yaml_path), cache.source_stat(source.md_path))
-        agency = cache.digest(agencies.get(source.agency_dir))
+        agency = agency_digests.get(source.agency_dir, unknown_agency)
         entry = state.sources.get(source.shown) if state else None
         # Touched but perhaps not changed (a git checkout), or changed within the timestamp tick in which
         # the last build read its stat: compare the bytes before trusting the cache.
@@ -271,7 +273,8 @@ def build(
                             state_dir=root / cache.CACHE_DIR / "search",
                         )
                         if result.unchanged:  # no report page changed: keep the whole search bundle
-                            _keep_all(writer, _previous_files(writer, state, search.BUNDLE))
+                            for rel in _previous_files(writer, state, search.BUNDLE):
+                                writer.keep(rel)
                         else:
                             writer.adopt(search.BUNDLE)
                         stats.counts["search shards indexed"] = len(result.indexed)
@@ -334,7 +337,10 @@ class OutputKeys:
         return cache.digest(self.base, templates, shown, page.extra)
 
 
-def _keep_all(writer: SiteWriter, paths) -> bool:
+def _keep_if_unchanged(writer: SiteWriter, state: cache.State, paths, key: str) -> bool:
+    """Keep the site's files for ``paths`` if the last build made exactly them from ``key``."""
+    if not all(_reusable(writer, state, p, key) for p in paths):
+        return False
     for rel in paths:
         writer.keep(rel)
     return True
@@ -363,7 +369,7 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
             nxt = series[i + 1] if i + 1 < len(series) else None
             key = digests[r.id] = keys.report(r, prev, nxt)
             paths = (f"{r.url}index.html", f"data/reports/{r.id}.json")
-            if all(_reusable(writer, state, p, key) for p in paths) and _keep_all(writer, paths):
+            if _keep_if_unchanged(writer, state, paths, key):
                 continue
             for p in paths:
                 writer.claim(p)
@@ -403,7 +409,7 @@ def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Expo
     key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
     paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
     config = archive.config
-    if all(_reusable(writer, state, p, key) for p in paths) and _keep_all(writer, paths):
+    if _keep_if_unchanged(writer, state, paths, key):
         stats.counts["reports exported"] = 0
         thread = _Exports(lambda: None)
     else:
@@ -448,7 +454,7 @@ def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site
     rendered = reused = 0
     for page in site_pages:
         key = keys.page(page)
-        if _reusable(writer, state, page.path, key) and _keep_all(writer, (page.path,)):
+        if _keep_if_unchanged(writer, state, (page.path,), key):
             reused += 1
             continue
         writer.write(page.path, page.render())
