@@ -133,9 +133,6 @@ class Report:
             total += value
         return total
 
-    def narrative_section(self, key: str) -> str | None:
-        return dict(self.narrative).get(key)
-
     @property
     def breaks(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.broken)

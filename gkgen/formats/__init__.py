@@ -116,9 +116,6 @@ class Format:
     def request_row(self, key: str) -> Row:
         return next(r for r in self.request_rows if r.key == key)
 
-    def request_column(self, key: str) -> Column:
-        return next(c for c in self.request_columns if c.key == key)
-
 
 @cache
 def _code_index(fmt: Format) -> dict[str, int]:

@@ -16,8 +16,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from gkgen.importer.text import CJK
-
 PROVINCE, CITY, COUNTY = 1, 2, 3
 
 # The short forms a name may start with ("河南开封…", "内蒙古…").
@@ -397,7 +395,3 @@ def short_place(name: str) -> str:
         if name.endswith(s) and len(name) - len(s) >= 2:
             return name[: -len(s)]
     return name
-
-
-def is_cjk(ch: str) -> bool:
-    return bool(re.match(f"[{CJK}]", ch))

@@ -44,11 +44,6 @@ def key(text: str) -> str:
     return _NOT_KEY.sub("", text)
 
 
-def squash(text: str) -> str:
-    """Whitespace removed (for searching headings in text that wraps anywhere)."""
-    return re.sub(r"\s+", "", nfkc(text))
-
-
 def is_blank(text: str) -> bool:
     return not text or not text.strip()
 
