@@ -253,37 +253,37 @@ def build(
                 with stats.stage("render reports"):
                     assets.write(writer)
                     digests = _render_reports(root, archive, writer, keys, state, pool, stats)
-                # The exports (SQLite, CSV) run in a thread beside the site pages and the index:
-                # sqlite3 and file writes release the GIL, and Pagefind is a separate process.
+                # The exports (SQLite, CSV) and the search index run in threads beside the site pages:
+                # sqlite3 and file writes release the GIL, and Pagefind is a separate process. The
+                # index needs only the report pages, which are written by now.
                 exports = _start_exports(
                     archive, writer, keys, state, _export_store(root, incremental), digests, stats
                 )
+                index = _start_index(archive, writer, digests, root, incremental, stats)
                 try:
                     with stats.stage("render site pages"):
                         _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
-                        _render_site_pages(
-                            _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
-                        )
-                    with stats.stage("index"):
-                        result = search.index_site(
-                            writer.staging,
-                            previous=writer.previous if incremental else None,
-                            unchanged=writer.previous,
-                            pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
-                            state_dir=root / cache.CACHE_DIR / "search",
-                        )
-                        if result.unchanged:  # no report page changed: keep the whole search bundle
-                            for rel in _previous_files(writer, state, search.BUNDLE):
-                                writer.keep(rel)
-                        else:
-                            writer.adopt(search.BUNDLE)
-                        stats.counts["search shards indexed"] = len(result.indexed)
-                        stats.counts["search shards reused"] = len(result.reused)
                 finally:
+                    with stats.stage("wait for index"):
+                        index.join()
                     with stats.stage("wait for exports"):
                         exports.join()
-                if exports.error is not None:
-                    raise exports.error
+                for thread in (index, exports):
+                    if thread.error is not None:
+                        raise thread.error
+                result = index.result
+                if result.unchanged:  # no report page changed: keep the whole search bundle
+                    for rel in _previous_files(writer, state, search.BUNDLE):
+                        writer.keep(rel)
+                else:
+                    writer.adopt(search.BUNDLE)
+                stats.counts["search shards indexed"] = len(result.indexed)
+                stats.counts["search shards reused"] = len(result.reused)
+                with stats.stage("render site pages"):
+                    # Last: the sitemap lists every page written, the search bundle included.
+                    _render_site_pages(
+                        _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
+                    )
                 with stats.stage("write"):
                     writer.commit(state.files if incremental and state.files else None)
                     _remember_outputs(writer, state)
@@ -390,28 +390,48 @@ def _export_store(root: Path, incremental: bool) -> Path:
     return folder
 
 
-class _Exports(threading.Thread):
-    """Bring the export store up to date and write the CSV and SQLite files (paths already claimed)."""
+class _Background(threading.Thread):
+    """A step of the build that runs beside the others; its error is re-raised after join()."""
 
-    def __init__(self, work):
-        super().__init__(name="gkgen-exports", daemon=True)
-        self.work, self.error = work, None
+    def __init__(self, name: str, work):
+        super().__init__(name=f"gkgen-{name}", daemon=True)
+        self.work, self.error, self.result = work, None, None
 
     def run(self) -> None:
         try:
-            self.work()
+            self.result = self.work()
         except BaseException as exc:  # re-raised in the main thread after join()
             self.error = exc
 
 
-def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Exports:
+def _start_index(archive, writer, digests, root: Path, incremental: bool, stats) -> _Background:
+    """The search index of the report pages (already written), in the staging folder's pagefind/."""
+
+    def work() -> search.IndexResult:
+        started = time.perf_counter()
+        result = search.index_site(
+            writer.staging,
+            previous=writer.previous if incremental else None,
+            unchanged=writer.previous,
+            pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
+            state_dir=root / cache.CACHE_DIR / "search",
+        )
+        stats.seconds["index (beside the site pages)"] = time.perf_counter() - started
+        return result
+
+    thread = _Background("index", work)
+    thread.start()
+    return thread
+
+
+def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Background:
     """CSV + SQLite + datapackage; kept from the previous site when no report changed."""
     key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
     paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
     config = archive.config
     if _keep_if_unchanged(writer, state, paths, key):
         stats.counts["reports exported"] = 0
-        thread = _Exports(lambda: None)
+        thread = _Background("exports", lambda: None)
     else:
         targets = {p: writer.claim(p) for p in paths}
         state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
@@ -423,7 +443,7 @@ def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Expo
             )
             stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
 
-        thread = _Exports(work)
+        thread = _Background("exports", work)
     thread.start()
     return thread
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from gkgen import markdown
+from gkgen import markdown, tablehtml
 from gkgen.config import Config
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -41,6 +41,7 @@ def _environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["official_table"] = tablehtml.official_table
     env.filters["num"] = number
     env.filters["delta"] = delta
     return env
