@@ -256,7 +256,7 @@ def build(
                 # The exports (SQLite, CSV) run in a thread beside the site pages and the index:
                 # sqlite3 and file writes release the GIL, and Pagefind is a separate process.
                 exports = _start_exports(
-                    archive, writer, keys, state, _export_store(root, incremental), digests, stats
+                    archive, writer, keys, state, partial(_export_store, root, incremental, code), stats
                 )
                 try:
                     with stats.stage("render site pages"):
@@ -328,6 +328,12 @@ class OutputKeys:
         templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
         return cache.digest(self.base, templates, self.content[report.id], neighbours)
 
+    def export(self, report) -> str:
+        """What a report's rows in the downloads are made from: its files, and the findings of the rules
+        across years (the only part that reads another report)."""
+        across = [f for f in report.findings if f.rule in load.CROSS_YEAR_RULES]
+        return cache.digest(self.content[report.id], across) if across else self.content[report.id]
+
     def page(self, page: pages.Page) -> str:
         if pages.EVERY_REPORT in page.depends:
             shown = self.everything
@@ -358,7 +364,7 @@ def _reusable(writer: SiteWriter, state: cache.State, rel: str, key: str) -> boo
 def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str, str]:
     """Link unchanged report pages from the previous site; render the others in the workers.
 
-    Returns each report's digest (its content and its neighbours'), which the exports reuse.
+    Returns each report's digest (its content and its neighbours'), which the search index reuses.
     """
     todo = []
     digests: dict[str, str] = {}
@@ -382,16 +388,16 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
     return digests
 
 
-def _export_store(root: Path, incremental: bool) -> Path:
-    """Where the export database lives between builds; a clean build starts it afresh (and leaves it filled)."""
+def _export_store(root: Path, incremental: bool, code: str) -> datasets.ExportStore:
+    """The export databases kept between builds; a clean build starts them afresh (and leaves them filled)."""
     folder = root / cache.CACHE_DIR / "exports"
     if not incremental:
         shutil.rmtree(folder, ignore_errors=True)
-    return folder
+    return datasets.ExportStore(folder, code)
 
 
 class _Exports(threading.Thread):
-    """Bring the export store up to date and write the CSV and SQLite files (paths already claimed)."""
+    """Bring the export store up to date and write the claimed years' CSV and SQLite files."""
 
     def __init__(self, work):
         super().__init__(name="gkgen-exports", daemon=True)
@@ -404,26 +410,34 @@ class _Exports(threading.Thread):
             self.error = exc
 
 
-def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Exports:
-    """CSV + SQLite + datapackage; kept from the previous site when no report changed."""
-    key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
-    paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
-    config = archive.config
-    if _keep_if_unchanged(writer, state, paths, key):
-        stats.counts["reports exported"] = 0
-        thread = _Exports(lambda: None)
-    else:
-        targets = {p: writer.claim(p) for p in paths}
+def _start_exports(archive, writer, keys, state, store_of, stats) -> _Exports:
+    """Each year's CSV + SQLite, kept from the previous site when none of that year's reports changed."""
+    digests = {r.id: keys.export(r) for r in archive.reports}
+    by_year: dict[int, list[str]] = {}
+    for r in archive.reports:
+        by_year.setdefault(r.year, []).append(r.id)
+    todo: dict[int, tuple[Path, Path]] = {}
+    for year, ids in sorted(by_year.items()):
+        key = cache.digest(keys.base, year, [(i, digests[i]) for i in ids])
+        paths = (datasets.csv_path(year), datasets.sqlite_path(year))
+        if _keep_if_unchanged(writer, state, paths, key):
+            continue
+        todo[year] = (writer.claim(paths[0]), writer.claim(paths[1]))
         state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
+    stats.counts["export years written"] = len(todo)
+    stats.counts["reports exported"] = 0
 
-        def work() -> None:
-            started = time.perf_counter()
-            stats.counts["reports exported"] = datasets.write_all(
-                archive, targets, config.title, config.license, store, digests
-            )
-            stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
+    def work() -> None:
+        if not todo:
+            return
+        started = time.perf_counter()
+        store = store_of()
+        stats.counts["reports exported"] = store.sync(archive, digests)
+        for year, (csv_file, sqlite_file) in todo.items():
+            store.write(year, csv_file, sqlite_file)
+        stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
 
-        thread = _Exports(work)
+    thread = _Exports(work)
     thread.start()
     return thread
 
@@ -478,7 +492,7 @@ def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list
 def _changed_anything(stats: Stats, state: cache.State, files_before: list[str]) -> bool:
     """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
     done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
-            "furniture rendered", "reports exported")  # fmt: skip
+            "furniture rendered", "reports exported", "export years written")  # fmt: skip
     return any(stats.counts.get(k) for k in done) or state.files != files_before
 
 

@@ -10,7 +10,7 @@ Pages are written as soon as they are rendered (no site held in memory).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -594,7 +594,7 @@ def site_pages(archive: Archive) -> list[Page]:
             _html("compare.html", lambda: _compare_context(archive)),
         )
     )
-    found.append(Page("data/index.html", ("data.html",), (), _html("data.html", _data_context)))
+    found += _data_pages(archive)
     found.append(
         Page(
             "index.html",
@@ -774,7 +774,32 @@ class CodeDoc:
     labels: tuple[str | None, ...]  # per format, None when the format has no such cell
 
 
-def _data_context() -> dict:
+def _data_pages(archive: Archive) -> list[Page]:
+    """The data page, the datapackage.json listing every year's files, and the formats document."""
+    years = Counter(r.year for r in archive.reports)
+    listed = sorted(years.items(), reverse=True)
+    config = archive.config
+    return [
+        Page(
+            "data/index.html",
+            ("data.html",),
+            (),
+            _html("data.html", lambda: _data_context(listed)),
+            repr(listed),
+        ),
+        Page(
+            datasets.DATAPACKAGE_PATH,
+            (),
+            (),
+            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, list(years))),
+            repr(sorted(years)),
+        ),
+        Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
+    ]
+
+
+def _data_context(years: list[tuple[int, int]]) -> dict:
+    """``years``: (year, number of reports), newest first."""
     formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
     formats.sort(key=lambda f: f.id)
     codes: dict[str, dict[str, str]] = {}
@@ -793,12 +818,10 @@ def _data_context() -> dict:
         "codes": docs,
         "csv_columns": datasets.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
-        "paths": {
-            "csv": datasets.CSV_PATH,
-            "sqlite": datasets.SQLITE_PATH,
-            "datapackage": datasets.DATAPACKAGE_PATH,
-            "formats": datasets.FORMATS_PATH,
-        },
+        "years": [
+            (year, count, datasets.csv_path(year), datasets.sqlite_path(year)) for year, count in years
+        ],
+        "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
         "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
     }
 

@@ -65,6 +65,7 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     run(archive, out)
     untouched = out / "reports" / "410302-dongnanyu" / "2021" / "index.html"
     untouched_stat = (untouched.stat().st_ino, untouched.stat().st_mtime_ns)
+    downloads = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
 
     report = archive / "content" / "reports" / "410204-wuyi" / "2021.yaml"
     report.write_text(report.read_text("utf-8").replace("licensing: [0]", "licensing: [7]"), encoding="utf-8")
@@ -77,6 +78,11 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     assert stats.counts["reports exported"] == 1
     assert 0 < stats.counts["site pages rendered"] < stats.counts["site pages reused"]
     assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == untouched_stat
+    # Only the edited report's year of the downloads is written again.
+    assert stats.counts["export years written"] == 1
+    now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
+    rewritten = {name for name in now if now[name] != downloads[name]}
+    assert rewritten == {"gkgen-cells-2021.csv", "gkgen-2021.sqlite"}
 
     page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
     assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page) and "高龄津贴" in page
