@@ -72,7 +72,9 @@ SQLITE_TABLES = {
         ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
         ColumnDoc("code", "TEXT", "单元格编号；地方增设的行为 active.extra.<n>.<列>"),
         ColumnDoc("value", "TEXT", "公布的数值原文：件数为整数文本，金额为十进制文本；未填报为 NULL"),
-        ColumnDoc("number", "INTEGER", "件数单元格的整数值，便于计算；金额和未填报为 NULL"),
+        ColumnDoc(
+            "number", "INTEGER", "件数单元格的整数值，便于计算；金额、未填报和超出 64 位整数范围的为 NULL"
+        ),
     ),
     "findings": (
         ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
@@ -97,6 +99,13 @@ SQLITE_TABLES = {
 def text_of(value: Value) -> str | None:
     """A published value as exact text (None when not reported)."""
     return None if value is None else str(value)
+
+
+def sqlite_number(value: Value) -> int | None:
+    """A count as SQLite INTEGER; None for money, blanks and counts beyond 64 bits (their text is kept)."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None
 
 
 def report_cells(report: Report) -> Iterator[tuple[str, Value]]:
@@ -250,8 +259,7 @@ class YearStore:
             db.executemany(
                 "INSERT INTO cells VALUES (?,?,?,?)",
                 sorted(  # key order: appends to the b-tree instead of inserts all over it
-                    (r.id, code, text_of(v), v if isinstance(v, int) and not isinstance(v, bool) else None)
-                    for code, v in report_cells(r)
+                    (r.id, code, text_of(v), sqlite_number(v)) for code, v in report_cells(r)
                 ),
             )
             db.executemany(

@@ -205,3 +205,25 @@ def test_data_page_documents_every_code(built_site: Path) -> None:
             assert html.escape(cell.label, quote=False) in text
     for column in datasets.CSV_COLUMNS:
         assert f"<code>{column.name}</code>" in text
+
+
+def test_a_count_beyond_64_bits_keeps_its_text_and_has_no_number(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gkgen.model import Archive
+
+    report = archive().reports[0]
+    huge = 10**20
+    values = (huge, *report.values[1:])
+    edited = Archive.assemble(archive().agencies, [replace(report, values=values)], archive().config)
+    store = datasets.ExportStore(tmp_path / "store", "code")
+    assert store.sync(edited, {report.id: "v1"}) == 1
+    store.write(report.year, tmp_path / "out.csv", tmp_path / "out.sqlite")
+    code = report.format.codes[0]
+    db = sqlite3.connect(tmp_path / "out.sqlite")
+    try:
+        row = db.execute("SELECT value, number FROM cells WHERE code = ?", (code,)).fetchone()
+    finally:
+        db.close()
+    assert row == (str(huge), None)
+    assert f",{code},{huge}\r\n".encode() in (tmp_path / "out.csv").read_bytes()
