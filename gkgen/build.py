@@ -314,8 +314,13 @@ class OutputKeys:
     def __init__(self, code: str, config: config_mod.Config, assets, loaded: Loaded):
         self.base = cache.digest(code, config, sorted(a.path for a in assets.files.values()))
         self.content = loaded.content
+        self.registry = loaded.registry
         self.everything = cache.digest(loaded.registry, sorted(loaded.content.items()))
+        self.reports = loaded.archive.reports if loaded.archive else ()
+        self._by_id = {r.id: r for r in self.reports}
         self._templates: dict[str, str] = {}
+        self._shown: dict[Callable, dict[str, tuple]] = {}
+        self._every: dict[Callable, str] = {}
 
     def template(self, name: str) -> str:
         if name not in self._templates:
@@ -341,6 +346,30 @@ class OutputKeys:
             shown = cache.digest([(d, self.content.get(d)) for d in page.depends])
         templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
         return cache.digest(self.base, templates, shown, page.extra)
+
+    def view(self, page: pages.Page) -> str:
+        """The digest of what ``page`` shows of its reports (``page.shows``); "" when it does not say."""
+        if page.shows is None:
+            return ""
+        if pages.EVERY_REPORT in page.depends:
+            if page.shows not in self._every:
+                self._every[page.shows] = cache.digest(self._parts(page.shows, self.reports))
+            shown = self._every[page.shows]
+        else:
+            shown = self._parts(page.shows, [self._by_id[d] for d in page.depends if d in self._by_id])
+        templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
+        # The registry: the parts leave out the reports' bodies, whose names and places pages show too.
+        return cache.digest(self.base, templates, self.registry, shown, page.extra)
+
+    def _parts(self, shows: Callable, reports) -> list[tuple]:
+        seen = self._shown.setdefault(shows, {})  # shared by every page showing the same part
+        parts = []
+        for r in reports:
+            part = seen.get(r.id)
+            if part is None:
+                part = seen[r.id] = shows(r)
+            parts.append((r.id, part))
+        return parts
 
 
 def _keep_if_unchanged(writer: SiteWriter, state: cache.State, paths, key: str) -> bool:
@@ -456,6 +485,7 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
             (pages.EVERY_REPORT,),
             lambda: furniture.atom_feed(config, archive.reports, history.added_dates(root)),
             extra=history.head(root),
+            shows=pages.listing,
         ),
     ]
     sitemap = furniture.sitemap(config, html)
@@ -465,17 +495,31 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
 
 
 def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site pages") -> None:
-    rendered = reused = 0
+    """Keep a page whose reports did not change, or whose reports changed only in what it does not show."""
+    rendered = reused = same_view = 0
     for page in site_pages:
         key = keys.page(page)
         if _keep_if_unchanged(writer, state, (page.path,), key):
             reused += 1
             continue
+        view = keys.view(page)
+        entry = state.outputs.get(page.path)
+        if (
+            view
+            and entry is not None
+            and entry.view == view
+            and _reusable(writer, state, page.path, entry.key)
+        ):
+            writer.keep(page.path)
+            entry.key = key
+            same_view += 1
+            continue
         writer.write(page.path, page.render())
-        state.outputs[page.path] = cache.OutputEntry(key, ())
+        state.outputs[page.path] = cache.OutputEntry(key, (), view)
         rendered += 1
     stats.counts[f"{what} rendered"] = rendered
-    stats.counts[f"{what} reused"] = reused
+    stats.counts[f"{what} reused"] = reused + same_view
+    stats.counts[f"{what} reused, same view"] = same_view
 
 
 def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list[str]:
@@ -492,7 +536,8 @@ def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list
 def _changed_anything(stats: Stats, state: cache.State, files_before: list[str]) -> bool:
     """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
     done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
-            "furniture rendered", "reports exported", "export years written")  # fmt: skip
+            "furniture rendered", "reports exported", "export years written", "site pages reused, same view",
+            "furniture reused, same view")  # fmt: skip
     return any(stats.counts.get(k) for k in done) or state.files != files_before
 
 

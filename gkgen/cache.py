@@ -81,6 +81,7 @@ class SourceEntry:
 class OutputEntry:
     key: str  # digest of the output's inputs
     stat: tuple[int, int, int]  # of the file in the site it was written to
+    view: str = ""  # for pages that say what they show of their reports: the digest of that
 
 
 @dataclass
