@@ -215,3 +215,14 @@ def test_a_body_added_to_the_registry_without_reports_appears_on_its_region_page
     clean = tmp_path / "clean"
     run(archive, clean, incremental=False)
     assert tree(out) == tree(clean)
+
+
+def test_the_writer_refuses_paths_outside_the_site(tmp_path: Path) -> None:
+    from gkgen.write import OutputError, SiteWriter
+
+    with SiteWriter(tmp_path / "site") as writer:
+        writer.write("a/b.html", "ok")
+        for bad in ("/etc/passwd", "../x", "a/../../x", "", ".", "./", "a\\b", "a/b.html"):
+            with pytest.raises(OutputError):
+                writer.write(bad, "no")
+        writer.keep("a/..../c")  # dots in a name are fine
