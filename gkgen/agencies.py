@@ -17,12 +17,16 @@ OPTIONAL = ("short_name", "city", "county", "region_code", "notes")
 _REGION_CODE = re.compile(r"^\d{6}$")
 
 
-def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
+def registry_files(root: Path) -> list[Path]:
     folder = root / "content" / "agencies"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     agencies: dict[str, Agency] = {}
     first_seen: dict[str, str] = {}
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    files = registry_files(root)
     if not files:
         diagnostics.append(
             Diagnostic(

@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, furniture, history, load, pages, search, workers
+from gkgen import cache, datasets, files, furniture, history, load, pages, search, workers
 from gkgen import config as config_mod
 from gkgen.diagnostics import Collector, Diagnostic, report
 from gkgen.model import Archive
@@ -111,10 +111,21 @@ class Inputs:
     diagnostics: tuple
 
 
-def read_inputs(root: Path, base_url: str | None = None) -> Inputs:
+def read_inputs(root: Path, base_url: str | None = None, state: cache.State | None = None) -> Inputs:
     config, problems = config_mod.load_config(root, base_url)
-    agencies, more = agencies_mod.load_agencies(root)
+    agencies, more = _registry(root, state)
     return Inputs(config, agencies, (*problems, *more))
+
+
+def _registry(root: Path, state: cache.State | None) -> tuple[dict, list]:
+    """The agency registry, parsed again only when its files' bytes changed since the last build."""
+    if state is None:
+        return agencies_mod.load_agencies(root)
+    files = agencies_mod.registry_files(root)
+    key = cache.digest(*(part for f in files for part in (f.name, f.read_bytes())))
+    if state.registry is None or state.registry[0] != key:
+        state.registry = (key, *agencies_mod.load_agencies(root))
+    return state.registry[1], state.registry[2]
 
 
 def load_archive(
@@ -124,21 +135,25 @@ def load_archive(
     state: cache.State | None = None,
     pool: Executor | None = None,
     stats: Stats | None = None,
+    scan: files.ReportsScan | None = None,
 ) -> Loaded:
-    """Read and validate every report; with a cache state, reports whose files did not change are reused."""
+    """Read and validate every report; with a cache state, reports whose files did not change are reused.
+
+    ``scan``: content/reports/ as this build listed it (else it is listed here)."""
     stats = stats or Stats()
     inputs = inputs or read_inputs(root)
     collector = Collector()
     collector.extend(inputs.diagnostics)
     workers.set_globals(inputs.agencies, max_year())  # before a pool forks, or for inline loading
     with stats.stage("load+validate"):
-        sources, problems = load.discover(root)
+        scan = scan if scan is not None else files.scan_reports(root)
+        sources, problems = load.discover(root, scan)
         collector.extend(problems)
-        loaded, content = _load_sources(sources, inputs.agencies, state, pool, stats)
+        loaded, content = _load_sources(sources, scan, inputs.agencies, state, pool, stats)
     with stats.stage("model"):
         for item in loaded:
             collector.extend(item.diagnostics)
-        reports, problems = load.link(loaded)
+        reports, problems = load.link(loaded, _across_years(state, content) if state else load.check_across)
         collector.extend(problems)
     if collector.has_errors:
         return Loaded(None, collector)
@@ -151,18 +166,38 @@ def load_archive(
     )
 
 
-def _load_sources(sources, agencies, state, pool, stats):
+def _across_years(state: cache.State, content: dict[str, str]):
+    """The rules across years, reused for a pair of reports whose files did not change."""
+
+    def across(item: load.LoadedReport, previous: load.LoadedReport):
+        entry = state.sources.get(item.source_path)
+        against = content.get(previous.source_path)
+        if entry is None or against is None:
+            return load.check_across(item, previous)
+        if entry.across is None or entry.across[0] != against:
+            state.set_across(item.source_path, (against, load.check_across(item, previous)))
+        return entry.across[1]
+
+    return across
+
+
+def _load_sources(sources, scan, agencies, state, pool, stats):
     """A LoadedReport for every source; from the cache where the files' bytes did not change."""
     content: dict[str, str] = {}
     loaded: dict[str, load.LoadedReport] = {}
     todo = []
     statted_before = state.statted_at_ns if state else 0
     if state is not None:
-        state.statted_at_ns = time.time_ns()
+        state.statted_at_ns = scan.started_ns
+    listed = {
+        f"content/reports/{folder.name}/{f.name}": f.stat
+        for folder in scan.entries
+        for f in folder.children or ()
+    }
     agency_digests = {agency_id: cache.digest(agency) for agency_id, agency in agencies.items()}
     unknown_agency = cache.digest(None)
     for source in sources:
-        now = (cache.source_stat(source.yaml_path), cache.source_stat(source.md_path))
+        now = (listed.get(source.shown), listed.get(source.md_shown))
         agency = agency_digests.get(source.agency_dir, unknown_agency)
         entry = state.sources.get(source.shown) if state else None
         # Touched but perhaps not changed (a git checkout), or changed within the timestamp tick in which
@@ -171,7 +206,7 @@ def _load_sources(sources, agencies, state, pool, stats):
         usable = entry is not None and entry.agency == agency
         if usable and (entry.stats != now or racy):
             if workers.content_hash(source, agencies) == entry.content:
-                entry.stats = now
+                state.touch_source(source.shown, now)
                 stats.counts["reports rehashed"] = stats.counts.get("reports rehashed", 0) + 1
             else:
                 usable = False
@@ -180,16 +215,26 @@ def _load_sources(sources, agencies, state, pool, stats):
         else:
             todo.append((source, now, agency))
     results = run_many(pool, workers.load, [s for s, _, _ in todo])
-    for (source, now, agency), (digest, item) in zip(todo, results, strict=True):
+    for (source, now, agency), (digest, loaded_item) in zip(todo, results, strict=True):
+        item = _with_registry_agency(loaded_item, agencies)
         content[source.shown], loaded[source.shown] = digest, item
         if state is not None:
-            state.sources[source.shown] = cache.SourceEntry(now, agency, digest, item)
+            state.set_source(source.shown, cache.SourceEntry(now, agency, digest, item))
     if state is not None:
         for gone in set(state.sources) - {s.shown for s in sources}:
-            del state.sources[gone]
+            state.drop_source(gone)
     stats.counts["reports loaded"] = len(todo)
     stats.counts["reports from cache"] = len(sources) - len(todo)
     return [loaded[s.shown] for s in sources], content
+
+
+def _with_registry_agency(item: load.LoadedReport, agencies: dict) -> load.LoadedReport:
+    """The report with the registry's own Agency object instead of the equal copy a worker sent back:
+    one object per body, in memory and in the cache."""
+    report = item.report
+    if report is None or agencies.get(report.agency.id) != report.agency:
+        return item
+    return replace(item, report=replace(report, agency=agencies[report.agency.id]))
 
 
 def summary(archive: Archive, collector: Collector) -> str:
@@ -226,7 +271,8 @@ def build(
     stats: Stats | None = None,
 ) -> int:
     stats = stats if stats is not None else Stats()
-    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url))
+    scan = files.scan_reports(root)
+    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url), scan)
     last = cache.read_last_build(root) if incremental else {}
     if last.get("fingerprint") == fingerprint and out.is_dir():
         # Nothing the build reads has changed since the last successful build into this folder.
@@ -236,12 +282,23 @@ def build(
         return 0
     code = cache.code_digest()
     state = cache.load_state(root, code) if incremental else cache.State(code=code)
-    inputs = read_inputs(root, base_url)
+    try:
+        return _build_with_state(
+            root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state
+        )
+    finally:
+        cache.release_state()
+
+
+def _build_with_state(root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state) -> int:
+    """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
+    registry_before = state.registry
+    inputs = read_inputs(root, base_url, state)
     assets = pages.prepare(inputs.config)  # before the pool forks: workers inherit the templates
     workers.set_globals(inputs.agencies, max_year())
     files_before = list(state.files)
     with worker_pool(jobs()) as pool:
-        loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats)
+        loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats, scan=scan)
         report(loaded.diagnostics.sorted(), stream, show_notes=False)
         if loaded.archive is None:
             print(f"构建失败：{len(loaded.diagnostics.errors)} 个错误；网站未改动", file=stream)
@@ -257,21 +314,19 @@ def build(
                 # sqlite3 and file writes release the GIL, and Pagefind is a separate process. The
                 # index needs only the report pages, which are written by now.
                 exports = _start_exports(
-                    archive, writer, keys, state, _export_store(root, incremental), digests, stats
+                    archive, writer, keys, state, partial(_export_store, root, incremental, code), stats
                 )
                 index = _start_index(archive, writer, digests, root, incremental, stats)
                 try:
                     with stats.stage("render site pages"):
                         _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
-                finally:
+                finally:  # never leave a thread writing into the staging folder
                     with stats.stage("wait for index"):
                         index.join()
                     with stats.stage("wait for exports"):
                         exports.join()
-                for thread in (index, exports):
-                    if thread.error is not None:
-                        raise thread.error
-                result = index.result
+                result = index.outcome()
+                exports.outcome()
                 if result.unchanged:  # no report page changed: keep the whole search bundle
                     for rel in _previous_files(writer, state, search.BUNDLE):
                         writer.keep(rel)
@@ -290,7 +345,7 @@ def build(
         except search.SearchIndexError as exc:
             print(f"构建失败：{exc}；网站未改动", file=stream)
             return 1
-    if _changed_anything(stats, state, files_before):
+    if _changed_anything(stats, state, files_before) or state.registry is not registry_before:
         cache.save_state(root, state)
     text = summary(archive, loaded.diagnostics)
     shown = [d for d in loaded.diagnostics.sorted() if d.severity != "note"]
@@ -314,8 +369,14 @@ class OutputKeys:
     def __init__(self, code: str, config: config_mod.Config, assets, loaded: Loaded):
         self.base = cache.digest(code, config, sorted(a.path for a in assets.files.values()))
         self.content = loaded.content
+        self.registry = loaded.registry
         self.everything = cache.digest(loaded.registry, sorted(loaded.content.items()))
+        self.reports = loaded.archive.reports if loaded.archive else ()
+        self._by_id = {r.id: r for r in self.reports}
         self._templates: dict[str, str] = {}
+        self._shown: dict[Callable, dict[str, tuple]] = {}
+        self._every: dict[Callable, str] = {}
+        self._report_base: str | None = None
 
     def template(self, name: str) -> str:
         if name not in self._templates:
@@ -325,8 +386,16 @@ class OutputKeys:
 
     def report(self, report, prev, nxt) -> str:
         neighbours = [self.content.get(r.id) if r else None for r in (prev, nxt)]
-        templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
-        return cache.digest(self.base, templates, self.content[report.id], neighbours)
+        if self._report_base is None:
+            templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
+            self._report_base = cache.digest(self.base, templates)
+        return cache.digest(self._report_base, self.content[report.id], neighbours)
+
+    def export(self, report) -> str:
+        """What a report's rows in the downloads are made from: its files, and the findings of the rules
+        across years (the only part that reads another report)."""
+        across = [f for f in report.findings if f.rule in load.CROSS_YEAR_RULES]
+        return cache.digest(self.content[report.id], across) if across else self.content[report.id]
 
     def page(self, page: pages.Page) -> str:
         if pages.EVERY_REPORT in page.depends:
@@ -336,11 +405,36 @@ class OutputKeys:
         templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
         return cache.digest(self.base, templates, shown, page.extra)
 
+    def view(self, page: pages.Page) -> str:
+        """The digest of what ``page`` shows of its reports (``page.shows``); "" when it does not say."""
+        if page.shows is None:
+            return ""
+        if pages.EVERY_REPORT in page.depends:
+            if page.shows not in self._every:
+                self._every[page.shows] = cache.digest(self._parts(page.shows, self.reports))
+            shown = self._every[page.shows]
+        else:
+            shown = self._parts(page.shows, [self._by_id[d] for d in page.depends if d in self._by_id])
+        templates = [self.template(t) for t in (*page.templates, *self.LAYOUT)] if page.templates else []
+        # The registry: the parts leave out the reports' bodies, whose names and places pages show too.
+        return cache.digest(self.base, templates, self.registry, shown, page.extra)
+
+    def _parts(self, shows: Callable, reports) -> list[tuple]:
+        seen = self._shown.setdefault(shows, {})  # shared by every page showing the same part
+        parts = []
+        for r in reports:
+            part = seen.get(r.id)
+            if part is None:
+                part = seen[r.id] = shows(r)
+            parts.append((r.id, part))
+        return parts
+
 
 def _keep_if_unchanged(writer: SiteWriter, state: cache.State, paths, key: str) -> bool:
     """Keep the site's files for ``paths`` if the last build made exactly them from ``key``."""
-    if not all(_reusable(writer, state, p, key) for p in paths):
-        return False
+    for rel in paths:  # a loop, not all(...): this runs for every output of the site
+        if not _reusable(writer, state, rel, key):
+            return False
     for rel in paths:
         writer.keep(rel)
     return True
@@ -351,14 +445,13 @@ def _reusable(writer: SiteWriter, state: cache.State, rel: str, key: str) -> boo
     entry = state.outputs.get(rel)
     if entry is None or entry.key != key:
         return False
-    old = writer.previous_file(rel)
-    return old is not None and cache.file_stat(old) == entry.stat
+    return writer.previous_stat(rel) == entry.stat
 
 
 def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str, str]:
     """Link unchanged report pages from the previous site; render the others in the workers.
 
-    Returns each report's digest (its content and its neighbours'), which the exports reuse.
+    Returns each report's digest (its content and its neighbours'), which the search index reuses.
     """
     todo = []
     digests: dict[str, str] = {}
@@ -382,29 +475,36 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
     return digests
 
 
-def _export_store(root: Path, incremental: bool) -> Path:
-    """Where the export database lives between builds; a clean build starts it afresh (and leaves it filled)."""
+def _export_store(root: Path, incremental: bool, code: str) -> datasets.ExportStore:
+    """The export databases kept between builds; a clean build starts them afresh (and leaves them filled)."""
     folder = root / cache.CACHE_DIR / "exports"
     if not incremental:
         shutil.rmtree(folder, ignore_errors=True)
-    return folder
+    return datasets.ExportStore(folder, code)
 
 
-class _Background(threading.Thread):
-    """A step of the build that runs beside the others; its error is re-raised after join()."""
+class _Beside(threading.Thread):
+    """Work done in a thread beside the site pages; ``outcome()`` waits for it and returns its result."""
 
-    def __init__(self, name: str, work):
+    def __init__(self, name: str, work: Callable[[], object]):
         super().__init__(name=f"gkgen-{name}", daemon=True)
-        self.work, self.error, self.result = work, None, None
+        self.work, self.result, self.error = work, None, None
+        self.start()
 
     def run(self) -> None:
         try:
             self.result = self.work()
-        except BaseException as exc:  # re-raised in the main thread after join()
+        except BaseException as exc:  # re-raised in the main thread by outcome()
             self.error = exc
 
+    def outcome(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
 
-def _start_index(archive, writer, digests, root: Path, incremental: bool, stats) -> _Background:
+
+def _start_index(archive, writer, digests, root: Path, incremental: bool, stats) -> _Beside:
     """The search index of the report pages (already written), in the staging folder's pagefind/."""
 
     def work() -> search.IndexResult:
@@ -419,33 +519,37 @@ def _start_index(archive, writer, digests, root: Path, incremental: bool, stats)
         stats.seconds["index (beside the site pages)"] = time.perf_counter() - started
         return result
 
-    thread = _Background("index", work)
-    thread.start()
-    return thread
+    return _Beside("index", work)
 
 
-def _start_exports(archive, writer, keys, state, store, digests, stats) -> _Background:
-    """CSV + SQLite + datapackage; kept from the previous site when no report changed."""
-    key = cache.digest(keys.base, keys.everything, sorted(digests.items()))
-    paths = (datasets.CSV_PATH, datasets.SQLITE_PATH, datasets.DATAPACKAGE_PATH, datasets.FORMATS_PATH)
-    config = archive.config
-    if _keep_if_unchanged(writer, state, paths, key):
-        stats.counts["reports exported"] = 0
-        thread = _Background("exports", lambda: None)
-    else:
-        targets = {p: writer.claim(p) for p in paths}
+def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
+    """Each year's CSV + SQLite, kept from the previous site when none of that year's reports changed."""
+    digests = {r.id: keys.export(r) for r in archive.reports}
+    by_year: dict[int, list[str]] = {}
+    for r in archive.reports:
+        by_year.setdefault(r.year, []).append(r.id)
+    todo: dict[int, tuple[Path, Path]] = {}
+    for year, ids in sorted(by_year.items()):
+        key = cache.digest(keys.base, year, [(i, digests[i]) for i in ids])
+        paths = (datasets.csv_path(year), datasets.sqlite_path(year))
+        if _keep_if_unchanged(writer, state, paths, key):
+            continue
+        todo[year] = (writer.claim(paths[0]), writer.claim(paths[1]))
         state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
+    stats.counts["export years written"] = len(todo)
+    stats.counts["reports exported"] = 0
 
-        def work() -> None:
-            started = time.perf_counter()
-            stats.counts["reports exported"] = datasets.write_all(
-                archive, targets, config.title, config.license, store, digests
-            )
-            stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
+    def work() -> None:
+        if not todo:
+            return
+        started = time.perf_counter()
+        store = store_of()
+        stats.counts["reports exported"] = store.sync(archive, digests)
+        for year, (csv_file, sqlite_file) in todo.items():
+            store.write(year, csv_file, sqlite_file)
+        stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
 
-        thread = _Background("exports", work)
-    thread.start()
-    return thread
+    return _Beside("exports", work)
 
 
 def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.Page]:
@@ -462,6 +566,7 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
             (pages.EVERY_REPORT,),
             lambda: furniture.atom_feed(config, archive.reports, history.added_dates(root)),
             extra=history.head(root),
+            shows=pages.listing,
         ),
     ]
     sitemap = furniture.sitemap(config, html)
@@ -471,17 +576,31 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
 
 
 def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site pages") -> None:
-    rendered = reused = 0
+    """Keep a page whose reports did not change, or whose reports changed only in what it does not show."""
+    rendered = reused = same_view = 0
     for page in site_pages:
         key = keys.page(page)
         if _keep_if_unchanged(writer, state, (page.path,), key):
             reused += 1
             continue
+        view = keys.view(page)
+        entry = state.outputs.get(page.path)
+        if (
+            view
+            and entry is not None
+            and entry.view == view
+            and _reusable(writer, state, page.path, entry.key)
+        ):
+            writer.keep(page.path)
+            entry.key = key
+            same_view += 1
+            continue
         writer.write(page.path, page.render())
-        state.outputs[page.path] = cache.OutputEntry(key, ())
+        state.outputs[page.path] = cache.OutputEntry(key, (), view)
         rendered += 1
     stats.counts[f"{what} rendered"] = rendered
-    stats.counts[f"{what} reused"] = reused
+    stats.counts[f"{what} reused"] = reused + same_view
+    stats.counts[f"{what} reused, same view"] = same_view
 
 
 def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list[str]:
@@ -498,8 +617,9 @@ def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list
 def _changed_anything(stats: Stats, state: cache.State, files_before: list[str]) -> bool:
     """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
     done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
-            "furniture rendered", "reports exported")  # fmt: skip
-    return any(stats.counts.get(k) for k in done) or state.files != files_before
+            "furniture rendered", "reports exported", "export years written", "site pages reused, same view",
+            "furniture reused, same view")  # fmt: skip
+    return any(stats.counts.get(k) for k in done) or state.files != files_before or bool(state.dirty)
 
 
 def _remember_outputs(writer: SiteWriter, state: cache.State) -> None:

@@ -7,14 +7,17 @@ years, duplicate agency-years) and matches acknowledgements to breaks.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gkgen import narrative as narrative_mod
 from gkgen import rules, yamlpos
 from gkgen.diagnostics import ERROR, NOTE, Diagnostic
-from gkgen.files import read_text
+from gkgen.files import ReportsScan, read_text, scan_reports
+from gkgen.formats import Format
 from gkgen.model import Agency, Finding, Report
 from gkgen.validate import _ACK_HINT, AGENCY_ID, cell_path, validate_report
 from gkgen.yamlpos import Position
@@ -27,9 +30,24 @@ CROSS_YEAR_RULES = ("carry_chain", "in_force_chain")
 class ReportSource:
     agency_dir: str
     year: str
-    yaml_path: Path
-    md_path: Path
+    folder: str  # the agency's folder; text, not a Path: an archive has tens of thousands of these
     shown: str  # yaml path relative to the root
+
+    @property
+    def yaml_file(self) -> str:
+        return f"{self.folder}/{self.year}.yaml"
+
+    @property
+    def md_file(self) -> str:
+        return f"{self.folder}/{self.year}.md"
+
+    @property
+    def yaml_path(self) -> Path:
+        return Path(self.yaml_file)
+
+    @property
+    def md_path(self) -> Path:
+        return Path(self.md_file)
 
     @property
     def md_shown(self) -> str:
@@ -41,22 +59,23 @@ class LoadedReport:
     report: Report | None
     diagnostics: tuple[Diagnostic, ...]
     # Positions the archive-level stage may need: cross-year anchors and pending acknowledgements.
-    anchor_positions: dict[str, Position]
+    # The anchors are (line, col) in the order of anchor_codes(format): plain tuples, because the build
+    # cache holds one LoadedReport per report and reads them all on every build.
+    anchors: tuple[tuple[int, int], ...]
     ack_positions: dict[str, Position]
     source_path: str = ""
     declared: tuple[str, int] | None = None  # (agency, year) as the file says, for duplicate detection
 
 
-def discover(root: Path) -> tuple[list[ReportSource], list[Diagnostic]]:
-    """Every report in content/reports/<agency-id>/<year>.yaml, in a stable order."""
+def discover(root: Path, scan: ReportsScan | None = None) -> tuple[list[ReportSource], list[Diagnostic]]:
+    """Every report in content/reports/<agency-id>/<year>.yaml, in a stable order (from ``scan`` if given)."""
+    scan = scan if scan is not None else scan_reports(root)
     reports_dir = root / "content" / "reports"
     sources: list[ReportSource] = []
     problems: list[Diagnostic] = []
-    if not reports_dir.is_dir():
-        return sources, problems
-    for agency_dir in sorted(p for p in reports_dir.iterdir()):
-        shown_dir = agency_dir.relative_to(root).as_posix()
-        if not agency_dir.is_dir():
+    for agency_dir in scan.entries:
+        shown_dir = f"content/reports/{agency_dir.name}"
+        if agency_dir.children is None:
             problems.append(
                 Diagnostic(shown_dir, 0, 0, ERROR, "path", "content/reports/ 下只应有以机构编号命名的目录")
             )
@@ -74,13 +93,14 @@ def discover(root: Path) -> tuple[list[ReportSource], list[Diagnostic]]:
             )
             continue
         stems_yaml, stems_md = set(), set()
-        for f in sorted(agency_dir.iterdir()):
-            shown = f.relative_to(root).as_posix()
-            if f.suffix == ".yaml" and _YEAR_FILE.match(f.stem):
-                stems_yaml.add(f.stem)
-            elif f.suffix == ".md" and _YEAR_FILE.match(f.stem):
-                stems_md.add(f.stem)
-            elif f.suffix == ".yml":
+        for name in (f.name for f in agency_dir.children):
+            shown = f"{shown_dir}/{name}"
+            stem, suffix = os.path.splitext(name)  # as Path.stem/suffix: a leading dot is not a suffix
+            if suffix == ".yaml" and _YEAR_FILE.match(stem):
+                stems_yaml.add(stem)
+            elif suffix == ".md" and _YEAR_FILE.match(stem):
+                stems_md.add(stem)
+            elif suffix == ".yml":
                 problems.append(
                     Diagnostic(shown, 0, 0, ERROR, "path", "报告文件的扩展名应为 .yaml，不是 .yml")
                 )
@@ -95,15 +115,8 @@ def discover(root: Path) -> tuple[list[ReportSource], list[Diagnostic]]:
                 )
             )
         for stem in sorted(stems_yaml):
-            sources.append(
-                ReportSource(
-                    agency_dir.name,
-                    stem,
-                    agency_dir / f"{stem}.yaml",
-                    agency_dir / f"{stem}.md",
-                    f"{shown_dir}/{stem}.yaml",
-                )
-            )
+            folder = f"{reports_dir}/{agency_dir.name}"
+            sources.append(ReportSource(agency_dir.name, stem, folder, f"{shown_dir}/{stem}.yaml"))
     return sources, problems
 
 
@@ -137,7 +150,7 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
                 for p in parsed.problems
             )
     if yaml_file is None:
-        return LoadedReport(None, tuple(diagnostics), {}, {})
+        return LoadedReport(None, tuple(diagnostics), (), {})
     try:
         doc = yamlpos.parse(yaml_file.text)
     except yamlpos.YamlSyntaxError as exc:
@@ -152,7 +165,7 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
                 "常见原因：缩进不一致、用了 Tab、中文标点（：，［］）代替英文标点",
             )
         )
-        return LoadedReport(None, tuple(diagnostics), {}, {})
+        return LoadedReport(None, tuple(diagnostics), (), {})
 
     declared = _declared(doc.value)
     report, problems = validate_report(
@@ -160,7 +173,7 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
     )
     diagnostics.extend(problems)
     if report is None or any(d.severity == ERROR for d in diagnostics):
-        return LoadedReport(None, tuple(diagnostics), {}, {}, source.shown, declared)
+        return LoadedReport(None, tuple(diagnostics), (), {}, source.shown, declared)
 
     # Acknowledgements of within-report rules are matched here; cross-year ones wait for link().
     findings, ack_problems, pending = _acknowledge(report, report.findings, doc, local=True)
@@ -171,12 +184,28 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
             path = path[:2]
         diagnostics.extend(_finding_diagnostic(report, f, doc.position(path)))
     diagnostics.extend(ack_problems)
-    anchors = {
-        code: doc.position(cell_path(report.format, code))
-        for code in report.format.codes
-        if code.startswith("requests.carried_over.") or code.endswith(".in_force")
-    }
+    anchors = tuple(
+        (pos.line, pos.col)
+        for pos in (doc.position(cell_path(report.format, code)) for code in anchor_codes(report.format))
+    )
     return LoadedReport(report, tuple(diagnostics), anchors, pending, source.shown, declared)
+
+
+_ANCHOR_CODES: dict[str, tuple[str, ...]] = {}
+
+
+def anchor_codes(fmt: Format) -> tuple[str, ...]:
+    """The cells where a break of a rule across years shows."""
+    if fmt.id not in _ANCHOR_CODES:
+        _ANCHOR_CODES[fmt.id] = tuple(
+            c for c in fmt.codes if c.startswith("requests.carried_over.") or c.endswith(".in_force")
+        )
+    return _ANCHOR_CODES[fmt.id]
+
+
+def _anchor_position(item: LoadedReport, code: str) -> Position:
+    codes = anchor_codes(item.report.format)
+    return Position(*item.anchors[codes.index(code)]) if code in codes else Position(1, 1)
 
 
 def with_narrative(root: Path, report: Report) -> Report:
@@ -260,8 +289,20 @@ class _Cells:
         return self.report.cell(code)
 
 
-def link(loaded: list[LoadedReport]) -> tuple[list[Report], list[Diagnostic]]:
-    """Archive-level checks: duplicates, rules across years, and pending acknowledgements."""
+def check_across(item: LoadedReport, previous: LoadedReport) -> tuple[Finding, ...]:
+    """The rules that compare a report with the same body's report of the year before."""
+    r, p = item.report, previous.report
+    return tuple(rules.check_across_years(r.format, _Cells(r), p.format, _Cells(p), p.year))
+
+
+def link(
+    loaded: list[LoadedReport],
+    across: Callable[[LoadedReport, LoadedReport], tuple[Finding, ...]] = check_across,
+) -> tuple[list[Report], list[Diagnostic]]:
+    """Archive-level checks: duplicates, rules across years, and pending acknowledgements.
+
+    ``across`` applies the rules across years to a report and its previous year's (a build passes one
+    that remembers the results of unchanged pairs)."""
     diagnostics: list[Diagnostic] = []
     first_file: dict[tuple[str, int], str] = {}
     for item in loaded:
@@ -287,12 +328,7 @@ def link(loaded: list[LoadedReport]) -> tuple[list[Report], list[Diagnostic]]:
     for (agency_id, year), item in sorted(by_key.items()):
         report = item.report
         previous = by_key.get((agency_id, year - 1))
-        cross: tuple[Finding, ...] = ()
-        if previous is not None:
-            p = previous.report
-            cross = tuple(
-                rules.check_across_years(report.format, _Cells(report), p.format, _Cells(p), p.year)
-            )
+        cross = across(item, previous) if previous is not None else ()
         broken = {f.id: f for f in cross if f.broken}
         resolved = []
         for f in cross:
@@ -301,9 +337,7 @@ def link(loaded: list[LoadedReport]) -> tuple[list[Report], list[Diagnostic]]:
                 # find the note text of this acknowledgement
                 note = next(a.note for a in report.acknowledged if a.rule == f.id)
             resolved.append(replace(f, acknowledged=note))
-            diagnostics.extend(
-                _finding_diagnostic(report, resolved[-1], item.anchor_positions.get(f.anchor, Position(1, 1)))
-            )
+            diagnostics.extend(_finding_diagnostic(report, resolved[-1], _anchor_position(item, f.anchor)))
         for rule_id, pos in item.ack_positions.items():
             if rule_id not in broken:
                 diagnostics.append(_unmatched_ack(report, rule_id, pos))

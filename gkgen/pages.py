@@ -10,7 +10,7 @@ Pages are written as soon as they are rendered (no site held in memory).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -485,7 +485,9 @@ class RegionTotals:
     breaks: int
 
 
-def build_regions(archive: Archive, agencies: Sequence[Agency]) -> dict[str, RegionNode]:
+def region_tree(agencies: Sequence[Agency]) -> dict[str, RegionNode]:
+    """Province › city › county nodes with the bodies located in each, without totals (which read every
+    report's figures, and are needed only when a region page is rendered)."""
     nodes: dict[str, RegionNode] = {}
     for agency in agencies:
         chain = region_chain(agency)
@@ -497,14 +499,22 @@ def build_regions(archive: Archive, agencies: Sequence[Agency]) -> dict[str, Reg
             parent = ref.code
         if chain:
             nodes[chain[-1].code].agencies.add(agency.id)
-            for report in archive.reports_of(agency.id):
-                for ref in chain:
-                    totals = nodes[ref.code].totals.setdefault(report.year, [0] * (len(REGION_FIGURES) + 2))
+    return nodes
+
+
+def add_region_totals(archive: Archive, nodes: dict[str, RegionNode]) -> None:
+    for node in nodes.values():
+        for agency_id in node.agencies:
+            chain = [node.ref.code]
+            while (parent := nodes[chain[-1]].parent) is not None:
+                chain.append(parent)
+            for report in archive.reports_of(agency_id):
+                for code in chain:
+                    totals = nodes[code].totals.setdefault(report.year, [0] * (len(REGION_FIGURES) + 2))
                     totals[0] += 1
                     for i, name in enumerate(REGION_FIGURES, start=1):
                         totals[i] += report.figure(name) or 0
                     totals[-1] += len(report.breaks)
-    return nodes
 
 
 def region_totals(node: RegionNode) -> list[RegionTotals]:
@@ -533,6 +543,18 @@ def report_files(report: Report, prev: Report | None, nxt: Report | None) -> lis
 
 
 EVERY_REPORT = "*"
+# Key figures shown by the year and region pages.
+LISTED_FIGURES = tuple(sorted(set(YEAR_FIGURES) | set(REGION_FIGURES)))
+
+
+def listing(report: Report) -> tuple:
+    """What pages listing reports show of one (beside its id and its body's registry entry)."""
+    return (report.year, report.format.id, report.title, report.published, len(report.breaks))
+
+
+def key_figures(report: Report) -> tuple:
+    """What the year and region pages show of one report: its listing and its key figures."""
+    return (*listing(report), *(report.figure(n) for n in LISTED_FIGURES))
 
 
 @dataclass(frozen=True)
@@ -541,8 +563,11 @@ class Page:
 
     ``depends`` names the reports whose content the page shows (EVERY_REPORT for
     pages about the whole archive), so an incremental build re-renders it only
-    when one of them changed. ``templates`` are the templates it is rendered
-    from. ``render`` builds the context and the bytes, only when needed.
+    when one of them changed. ``shows``, when set, gives the part of each of those
+    reports the page actually shows (``listing``, ``key_figures``): a page whose
+    reports changed only elsewhere (a narrative, a cell it does not show) is kept.
+    ``templates`` are the templates it is rendered from. ``render`` builds the
+    context and the bytes, only when needed.
     """
 
     path: str
@@ -550,6 +575,7 @@ class Page:
     depends: tuple[str, ...]
     render: Callable[[], bytes]
     extra: str = ""  # anything else the bytes depend on (e.g. the git commit dating the feed)
+    shows: Callable[[Report], tuple] | None = None
 
 
 def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
@@ -575,7 +601,7 @@ def site_pages(archive: Archive) -> list[Page]:
                 )
             )
     found += _year_pages(archive)
-    nodes = build_regions(archive, agencies)
+    nodes = region_tree(agencies)
     found += _region_pages(archive, agencies, nodes)
     found.append(
         Page(
@@ -583,24 +609,29 @@ def site_pages(archive: Archive) -> list[Page]:
             ("levels.html",),
             everything,
             _html("levels.html", lambda: _levels_context(archive, agencies)),
+            shows=listing,
         )
     )
-    found.append(Page("data/reports/index.json", (), everything, lambda: _compare_index(archive)))
+    found.append(
+        Page("data/reports/index.json", (), everything, lambda: _compare_index(archive), shows=listing)
+    )
     found.append(
         Page(
             "compare/index.html",
             ("compare.html",),
             everything,
             _html("compare.html", lambda: _compare_context(archive)),
+            shows=listing,
         )
     )
-    found.append(Page("data/index.html", ("data.html",), (), _html("data.html", _data_context)))
+    found += _data_pages(archive)
     found.append(
         Page(
             "index.html",
             ("home.html",),
             everything,
             _html("home.html", lambda: _home_context(archive, agencies, nodes)),
+            shows=listing,
         )
     )
     found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
@@ -639,6 +670,7 @@ def _year_pages(archive: Archive) -> list[Page]:
                     "breadcrumbs": [Crumb("首页", ""), Crumb("年度", "years/"), Crumb(f"{year}年度")],
                 },
             ),
+            shows=key_figures,
         )
         for year in years
     ]
@@ -651,6 +683,7 @@ def _year_pages(archive: Archive) -> list[Page]:
             _html(
                 "years.html", lambda: {"counts": counts, "breadcrumbs": [Crumb("首页", ""), Crumb("年度")]}
             ),
+            shows=listing,
         )
     )
     return pages
@@ -659,6 +692,14 @@ def _year_pages(archive: Archive) -> list[Page]:
 def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode]) -> list[Page]:
     by_id = {a.id: a for a in agencies}
     labels = [FIGURE_LABELS[n] for n in REGION_FIGURES]
+    totals_added = False
+
+    def with_totals() -> dict[str, RegionNode]:
+        nonlocal totals_added
+        if not totals_added:
+            add_region_totals(archive, nodes)
+            totals_added = True
+        return nodes
 
     def subtree_agencies(code: str) -> list[Agency]:
         found = [by_id[a] for a in nodes[code].agencies]
@@ -667,7 +708,7 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         return sorted(found, key=region_sort_key)
 
     def context(code: str) -> dict:
-        node = nodes[code]
+        node = with_totals()[code]
         chain = []
         cursor: str | None = code
         while cursor:
@@ -686,18 +727,23 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
             "breadcrumbs": crumbs,
         }
 
-    pages = [
-        Page(
-            f"regions/{code}/index.html",
-            ("region.html",),
-            tuple(r.id for a in subtree_agencies(code) for r in archive.reports_of(a.id)),
-            _html("region.html", lambda code=code: context(code)),
+    pages = []
+    for code in sorted(nodes):
+        bodies = subtree_agencies(code)
+        pages.append(
+            Page(
+                f"regions/{code}/index.html",
+                ("region.html",),
+                tuple(r.id for a in bodies for r in archive.reports_of(a.id)),
+                _html("region.html", lambda code=code: context(code)),
+                # The bodies listed without a report come from the registry alone.
+                extra=repr([a for a in bodies if not archive.reports_of(a.id)]),
+                shows=key_figures,
+            )
         )
-        for code in sorted(nodes)
-    ]
 
     def index_context() -> dict:
-        tree = _tree(nodes, [c for c in sorted(nodes) if nodes[c].parent is None])
+        tree = _tree(with_totals(), [c for c in sorted(nodes) if nodes[c].parent is None])
         unplaced_groups: dict[str, list] = defaultdict(list)
         for a in agencies:
             if not region_chain(a):
@@ -709,7 +755,13 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         }
 
     pages.append(
-        Page("regions/index.html", ("regions.html",), (EVERY_REPORT,), _html("regions.html", index_context))
+        Page(
+            "regions/index.html",
+            ("regions.html",),
+            (EVERY_REPORT,),
+            _html("regions.html", index_context),
+            shows=listing,
+        )
     )
     return pages
 
@@ -774,7 +826,32 @@ class CodeDoc:
     labels: tuple[str | None, ...]  # per format, None when the format has no such cell
 
 
-def _data_context() -> dict:
+def _data_pages(archive: Archive) -> list[Page]:
+    """The data page, the datapackage.json listing every year's files, and the formats document."""
+    years = Counter(r.year for r in archive.reports)
+    listed = sorted(years.items(), reverse=True)
+    config = archive.config
+    return [
+        Page(
+            "data/index.html",
+            ("data.html",),
+            (),
+            _html("data.html", lambda: _data_context(listed)),
+            repr(listed),
+        ),
+        Page(
+            datasets.DATAPACKAGE_PATH,
+            (),
+            (),
+            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, list(years))),
+            repr(sorted(years)),
+        ),
+        Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
+    ]
+
+
+def _data_context(years: list[tuple[int, int]]) -> dict:
+    """``years``: (year, number of reports), newest first."""
     formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
     formats.sort(key=lambda f: f.id)
     codes: dict[str, dict[str, str]] = {}
@@ -793,12 +870,10 @@ def _data_context() -> dict:
         "codes": docs,
         "csv_columns": datasets.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
-        "paths": {
-            "csv": datasets.CSV_PATH,
-            "sqlite": datasets.SQLITE_PATH,
-            "datapackage": datasets.DATAPACKAGE_PATH,
-            "formats": datasets.FORMATS_PATH,
-        },
+        "years": [
+            (year, count, datasets.csv_path(year), datasets.sqlite_path(year)) for year, count in years
+        ],
+        "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
         "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
     }
 

@@ -40,34 +40,41 @@ class SiteWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _check(self, rel: str) -> PurePosixPath:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
+    def _check(self, rel: str) -> None:
+        # Plain string tests, not PurePosixPath: this runs for every output of the site.
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or ".." in parts or set(parts) <= {"", "."}:
             raise OutputError(f"refusing to write outside the site: {rel!r}")
         if rel in self.written:
             raise OutputError(f"two outputs claim the same path: {rel}")
-        return pure
 
     def path_for(self, rel: str) -> Path:
         return self.staging.joinpath(*PurePosixPath(rel).parts)
 
     def claim(self, rel: str) -> Path:
         """Reserve ``rel`` for a file written by someone else (a worker process); return its path."""
-        pure = self._check(rel)
+        self._check(rel)
         self.written.add(rel)
         self.fresh.add(rel)
-        path = self.staging.joinpath(*pure.parts)
+        path = self.path_for(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
     def write(self, rel: str, data: bytes | str) -> None:
         self.claim(rel).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
-    def previous_file(self, rel: str) -> Path | None:
+    def previous_stat(self, rel: str) -> tuple[int, int, int] | None:
+        """(mtime, size, inode) of the site's current file for ``rel``; None if there is none.
+
+        One stat on a plain string path: a build checks every output it keeps (tens of thousands).
+        """
         if self.previous is None:
             return None
-        path = self.previous.joinpath(*PurePosixPath(rel).parts)
-        return path if path.is_file() else None
+        try:
+            st = os.stat(f"{self.previous}/{rel}")
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def keep(self, rel: str) -> None:
         """``rel`` is unchanged: the site's current file stays (the caller checked that it is there)."""
@@ -76,9 +83,11 @@ class SiteWriter:
 
     def adopt(self, rel_dir: str) -> None:
         """Take in the files another tool (Pagefind) wrote under ``rel_dir`` of the staging folder."""
+        top = len(str(self.staging)) + 1
         for dirpath, _dirs, files in os.walk(self.path_for(rel_dir)):
+            folder = dirpath[top:].replace(os.sep, "/")
             for name in files:
-                rel = Path(dirpath, name).relative_to(self.staging).as_posix()
+                rel = f"{folder}/{name}"
                 if rel not in self.written:
                     self.written.add(rel)
                     self.fresh.add(rel)
@@ -94,12 +103,12 @@ class SiteWriter:
                 raise OutputError(f"output path exists and is not a folder: {self.out}")
             self.staging.rename(self.out)
             return
+        # Plain string paths: a build that re-links the search bundle has tens of thousands of fresh files.
         for rel in sorted(self.fresh):
-            new = self.path_for(rel)
-            old = self.out.joinpath(*PurePosixPath(rel).parts)
+            new, old = f"{self.staging}/{rel}", f"{self.out}/{rel}"
             if _same_file_or_bytes(old, new):
                 continue
-            old.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(old), exist_ok=True)
             os.replace(new, old)
         if previous_outputs is None:
             previous_outputs = (
@@ -118,15 +127,18 @@ COMPARE_LIMIT = (
 )  # larger fresh files (the exports) are rendered only when their inputs changed
 
 
-def _same_file_or_bytes(old: Path, new: Path) -> bool:
+def _same_file_or_bytes(old: str, new: str) -> bool:
     try:
-        a = old.stat()
+        a = os.stat(old)
     except FileNotFoundError:
         return False
-    b = new.stat()
+    b = os.stat(new)
     if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
         return True  # a hard link of the site's own file
-    return a.st_size == b.st_size <= COMPARE_LIMIT and old.read_bytes() == new.read_bytes()
+    if not a.st_size == b.st_size <= COMPARE_LIMIT:
+        return False
+    with open(old, "rb") as f, open(new, "rb") as g:
+        return f.read() == g.read()
 
 
 def _remove_empty_parents(folder: Path, top: Path) -> None:

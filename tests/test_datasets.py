@@ -1,4 +1,5 @@
-"""The downloads: CSV (long form), SQLite and datapackage.json hold every cell of every report."""
+"""The downloads: the per-year CSVs (long form) and SQLite files, listed by datapackage.json, hold every cell
+of every report."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import functools
 import html
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -33,11 +35,43 @@ def expected_cells() -> dict[tuple[str, str], str | None]:
     }
 
 
+def year_files(site: Path) -> dict[int, tuple[Path, Path]]:
+    """Every year's (CSV, SQLite), as datapackage.json lists them."""
+    package = json.loads((site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
+    found: dict[int, list[Path]] = {}
+    for resource in package["resources"]:
+        kind, year = resource["name"].rsplit("-", 1)
+        found.setdefault(int(year), [None, None])[kind == "database"] = site / "data" / resource["path"]
+    return {year: (csv_file, db_file) for year, (csv_file, db_file) in found.items()}
+
+
+def csv_rows(site: Path) -> list[dict[str, str]]:
+    """The rows of every year's CSV, checking each file's BOM, header and year on the way."""
+    rows = []
+    for year, (csv_file, _db) in sorted(year_files(site).items()):
+        raw = csv_file.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
+        reader = csv.DictReader(raw.decode("utf-8-sig").splitlines())
+        assert reader.fieldnames == [c.name for c in datasets.CSV_COLUMNS]
+        year_rows = list(reader)
+        assert {row["year"] for row in year_rows} == {str(year)}
+        rows += year_rows
+    return rows
+
+
+def test_every_year_has_its_files_and_nothing_else_is_published(built_site: Path) -> None:
+    years = {r.year for r in archive().reports}
+    files = year_files(built_site)
+    assert set(files) == years
+    for year, (csv_file, db_file) in files.items():
+        assert csv_file.relative_to(built_site).as_posix() == datasets.csv_path(year)
+        assert db_file.relative_to(built_site).as_posix() == datasets.sqlite_path(year)
+    published = {p.name for p in (built_site / "data").iterdir() if p.suffix in (".csv", ".sqlite")}
+    assert published == {f.name for pair in files.values() for f in pair}
+
+
 def test_csv_holds_every_cell(built_site: Path) -> None:
-    raw = (built_site / datasets.CSV_PATH).read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert list(rows[0]) == [c.name for c in datasets.CSV_COLUMNS]
+    rows = csv_rows(built_site)
     got = {(row["report_id"], row["cell"]): row["value"] for row in rows}
     assert len(got) == len(rows)
     assert got == {k: ("" if v is None else v) for k, v in expected_cells().items()}
@@ -48,8 +82,7 @@ def test_csv_holds_every_cell(built_site: Path) -> None:
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/ reference transcriptions missing")
 def test_csv_matches_reference_money_exactly(built_site: Path) -> None:
-    text = (built_site / datasets.CSV_PATH).read_text("utf-8-sig")
-    got = {(row["report_id"], row["cell"]): row["value"] for row in csv.DictReader(text.splitlines())}
+    got = {(row["report_id"], row["cell"]): row["value"] for row in csv_rows(built_site)}
     for name, (agency_id, year) in REFERENCE_REPORTS.items():
         cells = json.loads((REFERENCE / f"{name}.json").read_text("utf-8"))["cells"]
         for code, value in cells.items():
@@ -58,14 +91,31 @@ def test_csv_matches_reference_money_exactly(built_site: Path) -> None:
 
 
 def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
-    db = sqlite3.connect(built_site / datasets.SQLITE_PATH)
+    got: dict[tuple[str, str], object] = {}
+    reports = 0
+    for year, (_csv, db_file) in year_files(built_site).items():
+        db = sqlite3.connect(db_file)
+        try:
+            got.update({(r, c): v for r, c, v in db.execute("SELECT report_id, code, value FROM cells")})
+            assert {y for (y,) in db.execute("SELECT DISTINCT year FROM reports")} == {year}
+            reports += db.execute("SELECT count(*) FROM reports").fetchone()[0]
+            bodies = {a for (a,) in db.execute("SELECT id FROM agencies")}
+            assert bodies == {r.agency.id for r in archive().reports if r.year == year}
+            tables = {t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            assert tables == set(datasets.SQLITE_TABLES)
+            for table, columns in datasets.SQLITE_TABLES.items():
+                assert [c[1] for c in db.execute(f"PRAGMA table_info({table})")] == [c.name for c in columns]
+            codes = db.execute("SELECT count(*) FROM cell_codes").fetchone()[0]
+            assert codes == sum(len(f.cells) for f in formats.all_formats().values())
+        finally:
+            db.close()
+    assert got == expected_cells()
+    assert reports == len(archive().reports) == 9
+
+    db = sqlite3.connect(year_files(built_site)[2020][1])
     try:
-        got = {(r, c): v for r, c, v in db.execute("SELECT report_id, code, value FROM cells")}
-        assert got == expected_cells()
         numbers = dict(db.execute("SELECT code, number FROM cells WHERE report_id = '350128-pingtan-2020'"))
         assert numbers["requests.total.total"] == 21 and numbers["active.procurement.amount"] is None
-        assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 9
-        assert db.execute("SELECT count(*) FROM agencies").fetchone()[0] == len(archive().agencies)
         findings = db.execute(
             "SELECT rule, anchor, acknowledged FROM findings WHERE report_id = ? AND status = 'broken' ORDER BY rule",
             ("350128-pingtan-2020",),
@@ -75,51 +125,76 @@ def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
             ("outcomes.total", "requests.total.total"),
         ]
         assert all(f[2] for f in findings)
-        tables = {t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == set(datasets.SQLITE_TABLES)
-        for table, columns in datasets.SQLITE_TABLES.items():
-            assert [c[1] for c in db.execute(f"PRAGMA table_info({table})")] == [c.name for c in columns]
     finally:
         db.close()
 
 
-def _write(store: datasets.ExportStore, folder: Path) -> tuple[bytes, bytes]:
-    store.write_sqlite(folder / "out.sqlite")
-    store.write_csv(folder / "out.csv")
-    store.close()
-    return (folder / "out.sqlite").read_bytes(), (folder / "out.csv").read_bytes()
+def _export(store: datasets.ExportStore, years, folder: Path) -> dict[str, bytes]:
+    folder.mkdir()
+    for year in years:
+        store.write(year, folder / f"{year}.csv", folder / f"{year}.sqlite")
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def test_incrementally_updated_exports_equal_a_clean_export(tmp_path: Path) -> None:
     from gkgen.model import Archive
 
     full = archive()
+    years = sorted({r.year for r in full.reports})
     digests = {r.id: "v1" for r in full.reports}
-    clean = datasets.ExportStore(tmp_path / "clean")
+    clean = datasets.ExportStore(tmp_path / "clean", "code")
     assert clean.sync(full, digests) == len(full.reports)
-    expected = _write(clean, tmp_path / "clean")
+    expected = _export(clean, years, tmp_path / "clean-out")
 
-    # The same archive reached another way: some reports first, one of them stale, then all.
-    store = datasets.ExportStore(tmp_path / "incremental")
-    part = Archive.assemble(full.agencies, full.reports[2:], full.config)
+    # The same archive reached another way: with one year missing and one report stale, then all.
+    store = datasets.ExportStore(tmp_path / "incremental", "code")
+    part = Archive.assemble(full.agencies, [r for r in full.reports if r.year != 2019], full.config)
     store.sync(part, {r.id: ("old" if i == 3 else "v1") for i, r in enumerate(part.reports)})
-    store.close()
-    reopened = datasets.ExportStore(tmp_path / "incremental")
-    assert reopened.sync(full, digests) == 3  # two added, one re-exported
+    reopened = datasets.ExportStore(tmp_path / "incremental", "code")
+    assert reopened.sync(full, digests) == 2  # the 2019 report added, one re-exported
     assert reopened.sync(full, digests) == 0
-    assert _write(reopened, tmp_path / "incremental") == expected
+    assert _export(reopened, years, tmp_path / "incremental-out") == expected
+
+    # A year with no report left is dropped from the store; other code starts the store afresh.
+    assert reopened.sync(part, digests) == 1
+    assert not (tmp_path / "incremental" / "2019").exists()
+    afresh = datasets.ExportStore(tmp_path / "incremental", "other code")
+    assert afresh.sync(full, digests) == len(full.reports)
 
 
-def test_datapackage_describes_the_csv(built_site: Path) -> None:
+def test_an_unreadable_store_is_rebuilt(tmp_path: Path) -> None:
+    full = archive()
+    digests = {r.id: "v1" for r in full.reports}
+    datasets.ExportStore(tmp_path / "store", "code").sync(full, digests)
+    (tmp_path / "store" / "2021" / "fragments.sqlite").write_bytes(b"not a database")
+    reports_2021 = sum(1 for r in full.reports if r.year == 2021)
+    assert datasets.ExportStore(tmp_path / "store", "code").sync(full, digests) == reports_2021
+
+
+def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
     package = json.loads((built_site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
-    resource = next(r for r in package["resources"] if r["name"] == "cells")
-    assert (built_site / "data" / resource["path"]).is_file()
-    header = (built_site / datasets.CSV_PATH).read_text("utf-8-sig").splitlines()[0].split(",")
-    assert [f["name"] for f in resource["schema"]["fields"]] == header
-    assert all(f["description"] and f["type"] for f in resource["schema"]["fields"])
-    assert resource["encoding"] == "utf-8-sig"
-    database = next(r for r in package["resources"] if r["name"] == "database")
-    assert (built_site / "data" / database["path"]).is_file()
+    assert package["profile"] == "tabular-data-package" and package["licenses"][0]["title"]
+    names = [r["name"] for r in package["resources"]]
+    assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9._-]+", n) for n in names)
+    for resource in package["resources"]:
+        assert (built_site / "data" / resource["path"]).is_file()
+        assert not resource["path"].startswith(("/", ".")) and resource["format"] in ("csv", "sqlite")
+    for year, (csv_file, _db) in year_files(built_site).items():
+        resource = next(r for r in package["resources"] if r["name"] == f"cells-{year}")
+        assert resource["profile"] == "tabular-data-resource" and resource["encoding"] == "utf-8-sig"
+        header = csv_file.read_text("utf-8-sig").splitlines()[0].split(",")
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == header
+        assert all(f["description"] and f["type"] in ("string", "integer") for f in fields)
+
+
+def test_data_page_links_every_year_file(built_site: Path) -> None:
+    text = (built_site / "data/index.html").read_text("utf-8")
+    for year, (csv_file, db_file) in year_files(built_site).items():
+        count = sum(1 for r in archive().reports if r.year == year)
+        assert f'<th scope="row">{year}</th><td>{count}</td>' in text
+        for f in (csv_file, db_file):
+            assert f'href="/{f.relative_to(built_site).as_posix()}" download' in text
 
 
 def test_data_page_documents_every_code(built_site: Path) -> None:
@@ -130,3 +205,25 @@ def test_data_page_documents_every_code(built_site: Path) -> None:
             assert html.escape(cell.label, quote=False) in text
     for column in datasets.CSV_COLUMNS:
         assert f"<code>{column.name}</code>" in text
+
+
+def test_a_count_beyond_64_bits_keeps_its_text_and_has_no_number(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gkgen.model import Archive
+
+    report = archive().reports[0]
+    huge = 10**20
+    values = (huge, *report.values[1:])
+    edited = Archive.assemble(archive().agencies, [replace(report, values=values)], archive().config)
+    store = datasets.ExportStore(tmp_path / "store", "code")
+    assert store.sync(edited, {report.id: "v1"}) == 1
+    store.write(report.year, tmp_path / "out.csv", tmp_path / "out.sqlite")
+    code = report.format.codes[0]
+    db = sqlite3.connect(tmp_path / "out.sqlite")
+    try:
+        row = db.execute("SELECT value, number FROM cells WHERE code = ?", (code,)).fetchone()
+    finally:
+        db.close()
+    assert row == (str(huge), None)
+    assert f",{code},{huge}\r\n".encode() in (tmp_path / "out.csv").read_bytes()

@@ -65,6 +65,7 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     run(archive, out)
     untouched = out / "reports" / "410302-dongnanyu" / "2021" / "index.html"
     untouched_stat = (untouched.stat().st_ino, untouched.stat().st_mtime_ns)
+    downloads = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
 
     report = archive / "content" / "reports" / "410204-wuyi" / "2021.yaml"
     report.write_text(report.read_text("utf-8").replace("licensing: [0]", "licensing: [7]"), encoding="utf-8")
@@ -77,6 +78,11 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     assert stats.counts["reports exported"] == 1
     assert 0 < stats.counts["site pages rendered"] < stats.counts["site pages reused"]
     assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == untouched_stat
+    # Only the edited report's year of the downloads is written again.
+    assert stats.counts["export years written"] == 1
+    now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
+    rewritten = {name for name in now if now[name] != downloads[name]}
+    assert rewritten == {"gkgen-cells-2021.csv", "gkgen-2021.sqlite"}
 
     page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
     assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page) and "高龄津贴" in page
@@ -162,3 +168,61 @@ def test_an_edit_in_the_same_timestamp_tick_is_not_missed(archive: Path) -> None
     assert stats.counts.get("reports loaded") == 1
     page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
     assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page)
+
+
+def test_pages_that_do_not_show_what_changed_are_kept(archive: Path, tmp_path: Path) -> None:
+    out = archive / "site"
+    run(archive, out)
+    year_page = out / "years" / "2021" / "index.html"
+    kept = {p: p.stat().st_mtime_ns for p in (year_page, out / "compare" / "index.html", out / "index.html")}
+
+    # A narrative word: only the report's own page and its body's page are rendered again.
+    narrative = archive / "content" / "reports" / "410204-wuyi" / "2021.md"
+    narrative.write_text(narrative.read_text("utf-8").replace("高龄补贴", "高龄津贴"), encoding="utf-8")
+    stats = run(archive, out)
+    assert stats.counts["site pages rendered"] == 1  # agencies/410204-wuyi/
+    assert stats.counts["site pages reused, same view"] > 0
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept
+
+    # A key figure (new requests) is on the year and region pages: they are rendered again, right.
+    report = narrative.with_suffix(".yaml")
+    text = report.read_text("utf-8")
+    for row in ("new", "partial", "total"):  # one more request, partly granted: the rules still hold
+        text = text.replace(f"{row}: [1, 0, 0, 0, 0, 0, 1]", f"{row}: [2, 0, 0, 0, 0, 0, 2]")
+    report.write_text(text, encoding="utf-8")
+    run(archive, out)
+    assert year_page.stat().st_mtime_ns != kept[year_page]
+    clean = tmp_path / "clean"
+    run(archive, clean, incremental=False)
+    assert tree(out) == tree(clean)
+
+
+def test_a_body_added_to_the_registry_without_reports_appears_on_its_region_pages(
+    archive: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(REPO / "content" / "agencies", archive / "content" / "agencies", dirs_exist_ok=True)
+    out = archive / "site"
+    run(archive, out)
+    registry = archive / "content" / "agencies" / "22-jilin.yaml"
+    registry.write_text(
+        registry.read_text("utf-8")
+        + "- id: 220102-xinjia\n  name: 长春市南关区新加街道办事处\n  province: 吉林省\n  city: 长春市\n"
+        + '  county: 南关区\n  region_code: "220102"\n  level: 街道\n',
+        encoding="utf-8",
+    )
+    run(archive, out)
+    assert "长春市南关区新加街道办事处" in (out / "regions" / "220102" / "index.html").read_text("utf-8")
+    clean = tmp_path / "clean"
+    run(archive, clean, incremental=False)
+    assert tree(out) == tree(clean)
+
+
+def test_the_writer_refuses_paths_outside_the_site(tmp_path: Path) -> None:
+    from gkgen.write import OutputError, SiteWriter
+
+    with SiteWriter(tmp_path / "site") as writer:
+        writer.write("a/b.html", "ok")
+        for bad in ("/etc/passwd", "../x", "a/../../x", "", ".", "./", "a\\b", "a/b.html"):
+            with pytest.raises(OutputError):
+                writer.write(bad, "no")
+        writer.keep("a/..../c")  # dots in a name are fine
