@@ -2,7 +2,7 @@
 listing them all.
 
 Split by year so that editing one report rewrites only its year's two files, not the whole
-archive's (≈ 280 MB at 10,000 reports). Every year's files have the same columns and tables, so
+archive's (≈ 260 MB each at 10,000 reports). Every year's files have the same columns and tables, so
 they can be concatenated or attached side by side. All are generated at build time and are
 deterministic: the same content gives the same bytes (sorted iteration, no timestamps, a fixed
 SQLite page size, VACUUM). They are streamed to disk rather than held in memory.
@@ -367,7 +367,9 @@ def datapackage(title: str, license_text: str, years: list[int]) -> dict:
             }
         )
     return {
-        "profile": "tabular-data-package",
+        # data-package, not tabular-data-package: that profile requires every resource to be a table, and
+        # the SQLite files are not. The CSV resources are tabular-data-resource, with their schema.
+        "profile": "data-package",
         "name": "gkgen-annual-reports",
         "title": title,
         "description": (

@@ -173,12 +173,14 @@ def test_an_unreadable_store_is_rebuilt(tmp_path: Path) -> None:
 
 def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
     package = json.loads((built_site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
-    assert package["profile"] == "tabular-data-package" and package["licenses"][0]["title"]
+    # A tabular-data-package may hold tables only; this one also lists the SQLite files.
+    assert package["profile"] == "data-package" and package["licenses"][0]["title"]
     names = [r["name"] for r in package["resources"]]
     assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9._-]+", n) for n in names)
     for resource in package["resources"]:
         assert (built_site / "data" / resource["path"]).is_file()
         assert not resource["path"].startswith(("/", ".")) and resource["format"] in ("csv", "sqlite")
+        assert (resource.get("profile") == "tabular-data-resource") == (resource["format"] == "csv")
     for year, (csv_file, _db) in year_files(built_site).items():
         resource = next(r for r in package["resources"] if r["name"] == f"cells-{year}")
         assert resource["profile"] == "tabular-data-resource" and resource["encoding"] == "utf-8-sig"
