@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from markupsafe import Markup
 
@@ -177,19 +178,13 @@ def _column_head(
     rows = 2 if nested else 1
     top: list[HeadCell] = [HeadCell(corner, colspan=corner_cols, rowspan=rows)]
     bottom: list[HeadCell] = []
-    i = 0
-    while i < len(columns):
-        col = columns[i]
-        if col.parent:
-            run = 1
-            while i + run < len(columns) and columns[i + run].parent == col.parent:
-                run += 1
-            top.append(HeadCell(col.parent, colspan=run, scope="colgroup"))
-            bottom.extend(HeadCell(c.label) for c in columns[i : i + run])
-            i += run
+    for parent, run in groupby(columns, key=lambda c: c.parent):
+        run = list(run)
+        if parent:
+            top.append(HeadCell(parent, colspan=len(run), scope="colgroup"))
+            bottom.extend(HeadCell(c.label) for c in run)
         else:
-            top.append(HeadCell(col.label, rowspan=rows))
-            i += 1
+            top.extend(HeadCell(c.label, rowspan=rows) for c in run)
     return (tuple(top), tuple(bottom)) if nested else (tuple(top),)
 
 
@@ -230,22 +225,17 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
     depth = 2 + max((len(g.parents) for g in groups), default=0)
     head: list[list[HeadCell]] = [[] for _ in range(depth)]
     head[0].append(HeadCell("项目", rowspan=depth))
-    i = 0
-    while i < len(groups):
-        group = groups[i]
-        if group.parents:
-            run = 1
-            while i + run < len(groups) and groups[i + run].parents == group.parents:
-                run += 1
-            head[0].append(HeadCell(group.parents[0], colspan=width * run, scope="colgroup"))
-            for g in groups[i : i + run]:
+    for parents, run in groupby(groups, key=lambda g: g.parents):
+        run = list(run)
+        if parents:
+            head[0].append(HeadCell(parents[0], colspan=width * len(run), scope="colgroup"))
+            for g in run:
                 head[1].append(HeadCell(g.label, colspan=width, scope="colgroup"))
                 head[2].extend(HeadCell(c.label) for c in columns)
-            i += run
         else:
-            head[0].append(HeadCell(group.label, colspan=width, scope="colgroup"))
-            head[1].extend(HeadCell(c.label, rowspan=depth - 1) for c in columns)
-            i += 1
+            for g in run:
+                head[0].append(HeadCell(g.label, colspan=width, scope="colgroup"))
+                head[1].extend(HeadCell(c.label, rowspan=depth - 1) for c in columns)
     values = [BodyCell(True, "数量")]
     for g in groups:
         for c in columns:
