@@ -341,6 +341,7 @@ def _build_with_state(root, out, base_url, stream, incremental, stats, scan, fin
                     )
                 with stats.stage("write"):
                     writer.commit(state.files if incremental and state.files else None)
+                    search.commit_state(_search_state_dir(root))
                     _remember_outputs(writer, state)
         except search.SearchIndexError as exc:
             print(f"构建失败：{exc}；网站未改动", file=stream)
@@ -514,12 +515,16 @@ def _start_index(archive, writer, digests, root: Path, incremental: bool, stats)
             previous=writer.previous if incremental else None,
             unchanged=writer.previous,
             pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
-            state_dir=root / cache.CACHE_DIR / "search",
+            state_dir=_search_state_dir(root),
         )
         stats.seconds["index (beside the site pages)"] = time.perf_counter() - started
         return result
 
     return _Beside("index", work)
+
+
+def _search_state_dir(root: Path) -> Path:
+    return root / cache.CACHE_DIR / "search"
 
 
 def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:

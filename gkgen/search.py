@@ -43,6 +43,9 @@ JOBS = int(os.environ.get("GKGEN_INDEX_JOBS", "1"))
 DELTA_MAX = 500
 DELTA = "delta"
 STATE = "pages.json"  # in the build's state folder: what each base shard holds
+# Written by the index, made STATE by commit_state() once the site it describes is in place: a build that
+# fails after indexing must leave the state of the live site, or the next build could not add a delta.
+PENDING = "pages.json.pending"
 LANGUAGE = "zh-cn"  # every shard lands in the one language index the search page (lang zh-CN) loads
 BODY_MARKER = b"data-pagefind-body"
 # A report page: reports/<agency id>/<year>/index.html (model.Report.url). The agency id starts with the
@@ -303,7 +306,8 @@ def index_site(
     the build wrote only what changed). ``previous`` is the last built site: shards whose pages are unchanged are
     linked from it instead of being indexed again. With ``state_dir`` (kept between builds), up to
     ``delta_max`` changed pages go into a small delta shard and the big shards are kept as they were;
-    the manifest lists their stale entries for the search page to drop. Raises SearchIndexError
+    the manifest lists their stale entries for the search page to drop; that state becomes the one the next
+    build starts from only when the build calls ``commit_state`` (the site is live). Raises SearchIndexError
     (message in Chinese) when Pagefind fails; the caller must then leave the old site in place.
     """
     start = time.monotonic()
@@ -316,6 +320,8 @@ def index_site(
     salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language)])
     if pages is None:
         pages = {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in find_pages(site)}
+    if state_dir is not None:
+        (state_dir / PENDING).unlink(missing_ok=True)  # left by a build that failed later on
     state = _read_state(state_dir, previous)
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}.pagefind-", dir=site.parent))
     roots = (site, unchanged.resolve()) if unchanged else (site,)
@@ -328,6 +334,13 @@ def index_site(
         return _finish(site, state_dir, result, start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def commit_state(state_dir: Path) -> None:
+    """The site the last index_site() wrote is now live: its state is the one the next build starts from."""
+    pending = state_dir / PENDING
+    if pending.is_file():
+        os.replace(pending, state_dir / STATE)
 
 
 @dataclass
@@ -464,9 +477,9 @@ def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float)
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
         state = {"manifest": hashlib.sha256(text.encode("utf-8")).hexdigest(), "base": outcome.base}
-        tmp = state_dir / f"{STATE}.tmp"
+        tmp = state_dir / f"{PENDING}.tmp"
         tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, state_dir / STATE)
+        os.replace(tmp, state_dir / PENDING)
     return IndexResult(
         shards=tuple(outcome.shards),
         indexed=tuple(outcome.indexed),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -90,6 +91,30 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     clean = tmp_path / "clean"
     run(archive, clean, incremental=False)
     assert tree(out) == tree(clean)
+
+
+def test_a_build_that_fails_after_indexing_leaves_the_search_state_of_the_live_site(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = archive / "site"
+    run(archive, out)
+    narrative = archive / "content" / "reports" / "410204-wuyi" / "2021.md"
+    narrative.write_text(narrative.read_text("utf-8").replace("高龄补贴", "高龄津贴"), encoding="utf-8")
+
+    def fail_after_the_index(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build, "_furniture", fail_after_the_index)  # rendered after the index is written
+    with pytest.raises(OSError, match="disk full"):
+        build.build(archive, out, stream=io.StringIO())
+    monkeypatch.undo()
+
+    # The live site's base shard still answers for every other report: the edit goes into a delta shard
+    # (re-indexing the base shard here would mean the failed build's state had replaced the live site's).
+    run(archive, out)
+    manifest = json.loads((out / "pagefind" / "shards.json").read_text("utf-8"))
+    assert [s["name"] for s in manifest["shards"]][1:] == ["delta"]
+    assert manifest["shards"][-1]["pages"] == 1
 
 
 def test_neighbouring_years_are_redone_when_a_year_changes(archive: Path) -> None:
