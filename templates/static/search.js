@@ -15,12 +15,16 @@ const FILTERS = [
 const PAGE_SIZE = 10;
 const SORTS = { "year-desc": { year: "desc" }, "year-asc": { year: "asc" } };
 
+// The same width as the page's one-column layout (search.html): below it the filters start folded.
+const NARROW = window.matchMedia("(max-width: 40rem)");
 const base = (document.querySelector('meta[name="gkgen-base"]')?.content || "/").replace(/\/?$/, "/");
 const els = {
   form: document.getElementById("search-form"),
   input: document.getElementById("search-q"),
   app: document.getElementById("search-app"),
   filters: document.getElementById("search-filters"),
+  refine: document.getElementById("search-refine"),
+  refineCount: document.getElementById("search-refine-count"),
   sort: document.getElementById("search-sort"),
   status: document.getElementById("search-status"),
   results: document.getElementById("search-results"),
@@ -50,6 +54,13 @@ function readState() {
     if (values.length) filters[key] = values;
   }
   return { q: params.get("q") || "", filters, sort: SORTS[params.get("sort")] ? params.get("sort") : "" };
+}
+
+// The folded panel's summary says how many filters and which order are in force ("已选 2 项").
+function showChosen(state) {
+  const filters = Object.values(state.filters).reduce((n, values) => n + values.length, 0);
+  const chosen = filters + (state.sort ? 1 : 0);
+  els.refineCount.textContent = chosen ? `（已选 ${chosen} 项）` : "";
 }
 
 function writeState(state) {
@@ -302,6 +313,7 @@ async function showMore(gen) {
 async function run({ debounce }) {
   const state = currentState();
   writeState(state);
+  showChosen(state);
   for (const input of document.querySelectorAll('input[name="q"]')) {
     if (input !== els.input) input.value = state.q;
   }
@@ -398,6 +410,7 @@ async function main() {
     return;
   }
   buildFilters(await pagefind.filters(), state);
+  els.refine.open = !NARROW.matches;
   els.app.hidden = false;
   els.input.addEventListener("input", () => run({ debounce: true }));
   els.form.addEventListener("submit", (event) => {

@@ -115,6 +115,32 @@ def test_a_filter_narrows_results(page, site_url: str) -> None:
     assert result_links(page) == ["/gk-archive/reports/220102-xingfu/2021/"]
 
 
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(page, site_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_search(page, site_url, "政府信息")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    # The first result is on the first screen, not below six groups of filters.
+    first = page.locator("#search-results li").first.bounding_box()
+    assert first is not None and first["y"] + 40 < 844, first
+    year_2022 = '#search-filters input[data-filter="year"][value="2022"]'
+    assert not page.is_visible(year_2022)
+    page.click("#search-refine > summary")
+    page.check(year_2022)
+    wait_search(page)
+    links = result_links(page)
+    assert links and all(h.endswith("/2022/") for h in links), links
+    assert page.inner_text("#search-refine > summary") == "筛选和排序（已选 1 项）"
+
+
+def test_on_a_wide_screen_the_filters_are_open(page, site_url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_search(page, site_url, "政府信息&year=2021")
+    wait_search(page)
+    assert page.is_visible('#search-filters input[data-filter="year"][value="2021"]')
+    assert page.is_checked('#search-filters input[data-filter="year"][value="2021"]')
+    assert page.inner_text("#search-refine > summary") == "筛选和排序（已选 1 项）"
+
+
 def test_breaks_filter_and_filter_only_browsing(page, site_url: str) -> None:
     open_search(page, site_url)
     page.check('#search-filters input[data-filter="breaks"]')
