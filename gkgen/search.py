@@ -7,7 +7,9 @@ site's paths, so one process never has to hold the national archive in memory:
 
     site/pagefind/                  the primary bundle (first shard) with pagefind.js
     site/pagefind/shards/<name>/    every other shard's bundle, merged in the browser with mergeIndex()
-    site/pagefind/shards.json       the manifest: each shard's bundle path, page count and content hash
+    site/pagefind/shards.json       the manifest: each shard's bundle path, page count and content hash;
+                                    after an incremental build, the stale entries to drop and the filter
+                                    values each was indexed with (the search page's counts leave them out)
 
 A shard whose pages (and Pagefind version and options) hash the same as in the previous build's manifest
 is not re-indexed: its bundle is copied from the previous site folder.
@@ -256,6 +258,16 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
     return ids
 
 
+def _fragment_filters(bundle: Path, result_id: str) -> dict[str, list[str]]:
+    """The filter values a page was indexed with, from its fragment in ``bundle``."""
+    try:
+        data = gzip.decompress((bundle / "fragment" / f"{result_id}.pf_fragment").read_bytes())
+        filters = json.loads(data.removeprefix(b"pagefind_dcd")).get("filters", {})
+    except (OSError, ValueError):
+        return {}
+    return {key: sorted(values) for key, values in sorted(filters.items()) if isinstance(values, list)}
+
+
 def _link_tree(source: Path, target: Path, skip: set[str] = frozenset()) -> None:
     """Hard-link a bundle into place (same bytes and mtime; copies across file systems)."""
 
@@ -350,6 +362,7 @@ class _Outcome:
     reused: list[str]
     base: dict[str, list[str]]  # page → [shard, digest, result id] for pages in the base shards
     drop: list[str]  # result ids of stale base entries (pages now in the delta shard, or removed)
+    dropped_filters: dict[str, dict[str, list[str]]]  # their filter values, for the counts in the browser
     delta: dict[str, str]  # page → digest of the pages in the delta shard
     unchanged: bool = False
 
@@ -411,7 +424,9 @@ def _full(roots, previous, pages, salt, binary, work, language, cap, jobs) -> _O
         _place(site, shard, source, link=not fresh)
         for page in shard.pages:
             base[page] = [shard.name, pages[page], ids.get(page, "")]
-    return _Outcome(shards, [s.name for s in todo], [s.name for s in shards if s.digest in old], base, [], {})
+    return _Outcome(
+        shards, [s.name for s in todo], [s.name for s in shards if s.digest in old], base, [], {}, {}
+    )
 
 
 def _try_delta(roots, previous, pages, state, salt, binary, work, language, delta_max) -> _Outcome | None:
@@ -423,15 +438,25 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     if len(changed) + len(removed) > delta_max:
         return None
     manifest = json.loads((previous / BUNDLE / MANIFEST).read_text(encoding="utf-8"))
-    drop = sorted(base[p][2] for p in (*changed, *removed) if p in base and base[p][2])
+    stale = {base[p][2]: base[p][0] for p in (*changed, *removed) if p in base and base[p][2]}
+    drop = sorted(stale)
     old_delta = next((s for s in manifest["shards"] if s["name"] == DELTA), None)
     delta_digest = _shard_digest(pages, changed, salt) if changed else None
-    if manifest.get("drop") == drop and (old_delta["hash"] if old_delta else None) == delta_digest:
-        return _Outcome([], [], [], base, drop, {}, unchanged=True)
     base_shards = [s for s in manifest["shards"] if s["name"] != DELTA]
     sources = [previous.joinpath(*PurePosixPath(s["bundle"]).parts) for s in base_shards]
     if not base_shards or not all((src / "pagefind-entry.json").is_file() for src in sources):
         return None
+    bundles = {s["name"]: src for s, src in zip(base_shards, sources, strict=True)}
+    dropped_filters = {
+        i: _fragment_filters(bundles[shard], i) if shard in bundles else {}
+        for i, shard in sorted(stale.items())
+    }
+    if (
+        manifest.get("drop") == drop
+        and manifest.get("dropped_filters") == dropped_filters
+        and (old_delta["hash"] if old_delta else None) == delta_digest
+    ):
+        return _Outcome([], [], [], base, drop, dropped_filters, {}, unchanged=True)
     held: dict[str, list[str]] = {}
     for page, (shard_name, _digest, _id) in base.items():
         held.setdefault(shard_name, []).append(page)
@@ -455,7 +480,7 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
             _place(site, delta, outputs[DELTA], link=False)
             indexed.append(DELTA)
         shards.append(delta)
-    return _Outcome(shards, indexed, reused, base, drop, {p: pages[p] for p in changed})
+    return _Outcome(shards, indexed, reused, base, drop, dropped_filters, {p: pages[p] for p in changed})
 
 
 def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float) -> IndexResult:
@@ -471,6 +496,7 @@ def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float)
             for s in outcome.shards
         ],
         "drop": outcome.drop,
+        "dropped_filters": outcome.dropped_filters,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
     (bundle_root / MANIFEST).write_text(text, encoding="utf-8")

@@ -249,12 +249,31 @@ async function searchShards(pf, terms, term, options) {
 }
 
 // After an incremental build, changed reports live in the small "delta" shard and their old
-// entries are still in the big shards: the manifest lists those stale result ids to leave out.
-let dropped = new Set();
+// entries are still in the big shards: the manifest lists those stale result ids to leave out, with
+// the filter values each was indexed with, so that the counts beside the filters leave them out too.
+let dropped = new Map(); // result id → { filter: [values] }
 
 function withoutDropped(found) {
-  if (!dropped.size) return found;
-  return { ...found, results: found.results.filter((r) => !dropped.has(r.id)) };
+  const stale = found.results.filter((r) => dropped.has(r.id));
+  if (!stale.length) return found;
+  const filters = structuredClone(found.filters || {});
+  for (const r of stale) addCounts(filters, dropped.get(r.id), -1);
+  return { ...found, results: found.results.filter((r) => !dropped.has(r.id)), filters };
+}
+
+// counts[filter][value] += sign for each of a page's filter values ({ year: ["2021"], … }).
+function addCounts(counts, values, sign) {
+  for (const [key, list] of Object.entries(values || {})) {
+    counts[key] ??= {};
+    for (const value of list) counts[key][value] = (counts[key][value] || 0) + sign;
+  }
+}
+
+// Counts of the whole index (no query): Pagefind's totals, less the stale entries it still holds.
+async function indexCounts() {
+  const counts = structuredClone(await pagefind.filters());
+  for (const values of dropped.values()) addCounts(counts, values, -1);
+  return counts;
 }
 
 function segmentWords(term) {
@@ -276,15 +295,30 @@ async function searchBoth(term, filters) {
   // pages the re-joined query found come first, then those only the segmented query found.
   const joinedIds = new Set(joined.results.map((r) => r.id));
   const results = [...joined.results, ...segmented.results.filter((r) => !joinedIds.has(r.id))];
-  // Filter counts of the union without loading a single result (each is ~10 KB of narrative):
-  // per value, the larger of the two searches' own counts. Exact whenever one result set contains
-  // the other, which is the usual case; at worst an undercount shown beside a filter.
-  const counts = structuredClone(segmented.filters || {});
-  for (const [key, values] of Object.entries(joined.filters || {})) {
+  return { results, filters: await unionCounts(segmented, joined, joinedIds) };
+}
+
+// Filter counts of the union of two searches, from their own counts and result ids: a page both found
+// is counted once. Its filter values come from its own data only when the two sets overlap without
+// one holding the other (each result's data is ~10 KB of narrative; at most OVERLAP_LOADED of them,
+// beyond that the counts are the larger of the two, a lower bound).
+const OVERLAP_LOADED = 30;
+
+async function unionCounts(a, b, idsOfB) {
+  const both = a.results.filter((r) => idsOfB.has(r.id));
+  if (both.length === a.results.length) return b.filters || {};
+  if (both.length === b.results.length) return a.filters || {};
+  const counts = structuredClone(a.filters || {});
+  const loadBoth = both.length <= OVERLAP_LOADED;
+  for (const [key, values] of Object.entries(b.filters || {})) {
     counts[key] ??= {};
-    for (const [value, n] of Object.entries(values)) counts[key][value] = Math.max(counts[key][value] || 0, n);
+    for (const [value, n] of Object.entries(values)) {
+      const here = counts[key][value] || 0;
+      counts[key][value] = loadBoth ? here + n : Math.max(here, n);
+    }
   }
-  return { results, filters: counts };
+  if (loadBoth) for (const data of await Promise.all(both.map((r) => r.data()))) addCounts(counts, data.filters, -1);
+  return counts;
 }
 
 // Results arrive in batches: all at once by relevance, or year after year when sorted by year
@@ -324,7 +358,7 @@ async function run({ debounce }) {
     els.results.replaceChildren();
     els.more.hidden = true;
     els.status.textContent = "输入词语开始搜索，或在左侧选择年度、地区等条件浏览报告。";
-    showCounts(await pagefind.filters());
+    showCounts(await indexCounts());
     if (gen === generation) els.app.dataset.searched = location.search;
     return;
   }
@@ -361,7 +395,7 @@ async function loadPagefind() {
   if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
   const manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
-  dropped = new Set(manifest.drop || []);
+  dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
   const module = await import(base + manifest.shards[0].bundle + "pagefind.js");
   const open = async (language) => {
     // Pagefind takes the query language from <html lang> when the instance is created.
@@ -381,6 +415,10 @@ async function loadPagefind() {
         .slice(1)
         .map((s) => pf.mergeIndex(base + s.bundle, { baseUrl: base, mergeFilter: { shard: s.name } })),
     );
+    // Pagefind counts a filter's values in search results only once that filter's files are loaded:
+    // without this the second instance's results came back without year, province… counts, and the
+    // counts beside the filters were the first instance's alone (行政复议: 2 where 9 were listed).
+    await pf.filters();
     return pf;
   };
   // One after the other: the second instance gets the same files from the browser's cache.
@@ -409,7 +447,7 @@ async function main() {
     fail("档案中还没有可搜索的报告。");
     return;
   }
-  buildFilters(await pagefind.filters(), state);
+  buildFilters(await indexCounts(), state);
   els.refine.open = !NARROW.matches;
   els.app.hidden = false;
   els.input.addEventListener("input", () => run({ debounce: true }));

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from gkgen import build
-from tests.browser.test_shards import QUERIES, all_results
+from tests.browser.test_shards import QUERIES, all_results, filter_counts
 from tests.helpers import REPO
 
 OLD, NEW = "业委会", "楼宇自治"
@@ -37,6 +37,9 @@ def sites(server, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     assert stats.counts["search shards indexed"] == 1  # only the delta shard
     manifest = json.loads((out / "pagefind" / "shards.json").read_text("utf-8"))
     assert manifest["shards"][-1]["name"] == "delta" and len(manifest["drop"]) == 1
+    # What the stale entry was indexed with, for the counts beside the filters to leave it out.
+    stale = manifest["dropped_filters"][manifest["drop"][0]]
+    assert stale["year"] == ["2021"] and stale["province"] == ["河南省"], stale
 
     clean = root / "clean"
     assert build.build(root, clean, base_url="/clean/", stream=io.StringIO(), incremental=False) == 0
@@ -55,8 +58,10 @@ def test_edited_report_is_found_by_its_new_words_only(page, server, sites) -> No
 
 def test_incremental_search_answers_as_a_clean_build(page, server, sites) -> None:
     delta, clean = sites
-    for query in [*QUERIES, OLD, NEW]:
-        url = f"search/?q={quote(query)}"
-        assert sorted(all_results(page, server.origin + delta + url)) == sorted(
-            all_results(page, server.origin + clean + url)
-        ), query
+    for query in [*QUERIES, OLD, NEW, None]:
+        url = f"search/?q={quote(query)}" if query else "search/"
+        found = all_results(page, server.origin + delta + url)
+        counts = filter_counts(page)
+        assert sorted(found) == sorted(all_results(page, server.origin + clean + url)), query
+        # The stale entry of the edited report is not counted beside the filters either.
+        assert counts == filter_counts(page), query

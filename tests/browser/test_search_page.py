@@ -141,6 +141,23 @@ def test_on_a_wide_screen_the_filters_are_open(page, site_url: str) -> None:
     assert page.inner_text("#search-refine > summary") == "筛选和排序（已选 1 项）"
 
 
+@pytest.mark.parametrize("query", ["行政复议", "政府信息", "高龄补贴", "业委会"])
+def test_the_counts_beside_the_filters_add_up_to_the_results(page, site_url: str, query: str) -> None:
+    # 行政复议: the browser splits it into 行政|复议 and finds 2 reports; the re-joined search finds 9.
+    open_search(page, site_url, query)
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    links = result_links(page)
+    assert len(links) < 10 and page.is_hidden("#search-more"), "every result is on the first page"
+    shown = dict(
+        page.eval_on_selector_all(
+            '#search-filters input[data-filter="year"]',
+            "els => els.map(e => [e.value, e.parentElement.querySelector('.count').textContent])",
+        )
+    )
+    years = [h.rstrip("/").rsplit("/", 1)[1] for h in links]
+    assert {year: f"（{years.count(year)}）" for year in shown} == shown, years
+
+
 def test_breaks_filter_and_filter_only_browsing(page, site_url: str) -> None:
     open_search(page, site_url)
     page.check('#search-filters input[data-filter="breaks"]')

@@ -66,12 +66,28 @@ def all_results(page, url: str) -> list[str]:
     return [re.sub(r"^/[^/]+/", "/", h) for h in links]
 
 
+def filter_counts(page) -> dict[str, str]:
+    """What the filter panel shows beside each value: {"year=2021": "（3）", "province=吉林省": "吉林省（1）"}."""
+    boxes = page.eval_on_selector_all(
+        "#search-filters input[data-filter]",
+        "els => els.map(e => [e.dataset.filter + '=' + e.value, e.parentElement.querySelector('.count').textContent])",
+    )
+    options = page.eval_on_selector_all(
+        "#search-filters option[data-value]",
+        "els => els.map(o => [o.parentElement.dataset.filter + '=' + o.value, o.textContent])",
+    )
+    return dict(boxes + options)
+
+
 def test_merged_shards_find_the_same_reports_as_one_index(page, server, two_sites) -> None:
     found_any = 0
-    for query in [*QUERIES, None]:
-        suffix = f"?q={quote(query)}" if query else "?year=2021&year=2022"
+    for query in [*QUERIES, None, ""]:
+        suffix = f"?q={quote(query)}" if query else "?year=2021&year=2022" if query is None else ""
         one = all_results(page, server.origin + two_sites[0] + "search/" + suffix)
+        one_counts = filter_counts(page)
         sharded = all_results(page, server.origin + two_sites[1] + "search/" + suffix)
         assert sorted(sharded) == sorted(one), query
+        # The counts beside the filters, too: each page counted once, whichever shards found it.
+        assert filter_counts(page) == one_counts, query
         found_any += bool(one)
     assert found_any >= len(QUERIES) - 1
