@@ -282,13 +282,24 @@ function segmentWords(term) {
   return [...segmenter.segment(term)].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
 }
 
+function searchRejoined(raw, options) {
+  return searchShards(rawPagefind, raw.split(" "), raw, options);
+}
+
 async function searchBoth(term, filters) {
   const options = { filters: pagefindFilters(filters) };
   if (!term) return withoutDropped(await pagefind.search(null, options));
   const raw = rejoinQuery(term);
+  const words = segmentWords(term);
+  const han = /\p{Script=Han}/u.test(raw);
+  // The browser cut every word into single characters (复工复产 → 复|工|复|产: it did not know them).
+  // Searched so, they match pages that merely share characters (5,644 of 10,000 synthetic reports where
+  // 复工复产 itself is in 2,743), and slowly: when the re-joined words find reports, those are the answer.
+  const joinedFirst = han && words.every((w) => [...w].length === 1) ? await searchRejoined(raw, options) : null;
+  if (joinedFirst && joinedFirst.results.length) return joinedFirst;
   const [segmented, joined] = await Promise.all([
-    searchShards(pagefind, segmentWords(term), term, options),
-    /\p{Script=Han}/u.test(raw) ? searchShards(rawPagefind, raw.split(" "), raw, options) : null,
+    searchShards(pagefind, words, term, options),
+    joinedFirst ?? (han ? searchRejoined(raw, options) : null),
   ]);
   if (!joined) return segmented;
   // The re-joined words match whole index words, the browser's pieces only prefixes of any word:

@@ -158,6 +158,17 @@ def test_the_counts_beside_the_filters_add_up_to_the_results(page, site_url: str
     assert {year: f"（{years.count(year)}）" for year in shown} == shown, years
 
 
+def test_a_word_the_browser_cuts_into_characters_finds_only_the_reports_with_the_word(
+    page, site_url: str
+) -> None:
+    # The browser's segmenter cuts 业委会 into 业|委|会; searched so, it also matched four reports that
+    # only share those characters. The word is in one report, and that is what is listed.
+    open_search(page, site_url, "业委会")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    assert result_links(page) == [report_href(UNIQUE_WORDS["业委会"])]
+    assert page.inner_text("#search-status").startswith("找到 1 份")
+
+
 def test_breaks_filter_and_filter_only_browsing(page, site_url: str) -> None:
     open_search(page, site_url)
     page.check('#search-filters input[data-filter="breaks"]')
