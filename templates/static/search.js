@@ -234,12 +234,17 @@ export function rejoinQuery(term) {
 // 高龄 the query 高龄 补贴 would match every page with 补贴 (and with one index, 平 潭 every page with
 // 平…). Each word is looked up alone first (the synthetic "shard" filter counts where it occurs);
 // shards missing a word are left out, so every result has every word, however the index is split.
+// The lookups filter on a shard no page is in: Pagefind still counts the word's pages per shard in
+// totalFilters (the counts before filtering) but ranks none of them, ~30 ms instead of up to 1.5 s for
+// a common word at 10,000 reports.
+const NO_PAGE = { shard: { any: ["\u0000none"] } };
+
 async function searchShards(pf, terms, term, options) {
   if (terms.length > 1) {
-    const alone = await Promise.all(terms.map((t) => pf.search(t)));
+    const alone = await Promise.all(terms.map((t) => pf.search(t, { filters: NO_PAGE })));
     let shards = null;
     for (const found of alone) {
-      const here = Object.entries(found.filters?.shard || {}).filter(([, n]) => n > 0).map(([s]) => s);
+      const here = Object.entries(found.totalFilters?.shard || {}).filter(([, n]) => n > 0).map(([s]) => s);
       shards = shards === null ? new Set(here) : new Set(here.filter((s) => shards.has(s)));
     }
     if (!shards.size) return { results: [], filters: {} };
