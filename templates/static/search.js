@@ -373,7 +373,7 @@ async function run({ debounce }) {
   if (!term && !hasFilters) {
     els.results.replaceChildren();
     els.more.hidden = true;
-    els.status.textContent = "输入词语开始搜索，或在左侧选择年度、地区等条件浏览报告。";
+    els.status.textContent = "输入词语开始搜索，或在“筛选和排序”中选择年度、地区等条件浏览报告。";
     showCounts(await indexCounts());
     if (gen === generation) els.app.dataset.searched = location.search;
     return;

@@ -124,7 +124,13 @@ def test_on_a_phone_the_results_come_first_and_the_filters_fold(page, site_url: 
     assert first is not None and first["y"] + 40 < 844, first
     year_2022 = '#search-filters input[data-filter="year"][value="2022"]'
     assert not page.is_visible(year_2022)
+    page.fill("#search-q", "")
+    page.press("#search-q", "Enter")
+    wait_search(page)
+    # What to do next names the panel, not "on the left" (on a phone it is above the results).
+    assert "“筛选和排序”" in page.inner_text("#search-status")
     page.click("#search-refine > summary")
+    page.fill("#search-q", "政府信息")
     page.check(year_2022)
     wait_search(page)
     links = result_links(page)
