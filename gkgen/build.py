@@ -271,8 +271,13 @@ def build(
     stats: Stats | None = None,
 ) -> int:
     stats = stats if stats is not None else Stats()
+    try:
+        settings = search.index_settings()
+    except search.SearchIndexError as exc:
+        print(f"构建失败：{exc}；网站未改动", file=stream)
+        return 1
     scan = files.scan_reports(root)
-    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url), scan)
+    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
     last = cache.read_last_build(root) if incremental else {}
     if last.get("fingerprint") == fingerprint and out.is_dir():
         # Nothing the build reads has changed since the last successful build into this folder.
@@ -284,13 +289,15 @@ def build(
     state = cache.load_state(root, code) if incremental else cache.State(code=code)
     try:
         return _build_with_state(
-            root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state
+            root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
         )
     finally:
         cache.release_state()
 
 
-def _build_with_state(root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state) -> int:
+def _build_with_state(
+    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
+) -> int:
     """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
     registry_before = state.registry
     inputs = read_inputs(root, base_url, state)
@@ -316,7 +323,7 @@ def _build_with_state(root, out, base_url, stream, incremental, stats, scan, fin
                 exports = _start_exports(
                     archive, writer, keys, state, partial(_export_store, root, incremental, code), stats
                 )
-                index = _start_index(archive, writer, digests, root, incremental, stats)
+                index = _start_index(archive, writer, digests, root, incremental, stats, settings)
                 try:
                     with stats.stage("render site pages"):
                         _render_site_pages(pages.site_pages(archive), writer, keys, state, stats)
@@ -357,9 +364,9 @@ def _build_with_state(root, out, base_url, stream, incremental, stats, scan, fin
     return 0
 
 
-def _environment_key(root: Path, base_url: str | None) -> tuple:
+def _environment_key(root: Path, base_url: str | None, settings: search.IndexSettings) -> tuple:
     """What else a build depends on: the --base-url, the year limit, the commit (the feed), index settings."""
-    return (base_url, max_year(), history.head(root), search.MAX_PAGES_PER_SHARD, search.JOBS)
+    return (base_url, max_year(), history.head(root), settings.max_pages_per_shard, settings.jobs)
 
 
 class OutputKeys:
@@ -505,7 +512,7 @@ class _Beside(threading.Thread):
         return self.result
 
 
-def _start_index(archive, writer, digests, root: Path, incremental: bool, stats) -> _Beside:
+def _start_index(archive, writer, digests, root: Path, incremental: bool, stats, settings) -> _Beside:
     """The search index of the report pages (already written), in the staging folder's pagefind/."""
 
     def work() -> search.IndexResult:
@@ -516,6 +523,8 @@ def _start_index(archive, writer, digests, root: Path, incremental: bool, stats)
             unchanged=writer.previous,
             pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
             state_dir=_search_state_dir(root),
+            max_pages_per_shard=settings.max_pages_per_shard,
+            jobs=settings.jobs,
         )
         stats.seconds["index (beside the site pages)"] = time.perf_counter() - started
         return result

@@ -38,8 +38,10 @@ MANIFEST_VERSION = 2
 # Measured on report pages (2 cores): Pagefind extended needs ~7 ms and ~0.7 MB per page and already
 # uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one 1000-page run
 # and needed twice the memory. So: shards of at most 1000 pages (~0.7 GB), one Pagefind at a time.
-MAX_PAGES_PER_SHARD = int(os.environ.get("GKGEN_SHARD_PAGES", "1000"))
-JOBS = int(os.environ.get("GKGEN_INDEX_JOBS", "1"))
+# A deployment may choose otherwise (index_settings): bigger shards make the first search lighter for
+# readers where the build machine has the memory.
+MAX_PAGES_PER_SHARD = 1000
+JOBS = 1
 # An incremental build indexes up to this many changed pages into a small delta shard instead of
 # re-indexing the big shards that hold them; the browser drops their stale entries (manifest "drop").
 DELTA_MAX = 500
@@ -80,6 +82,29 @@ class IndexResult:
     @property
     def pages(self) -> int:
         return sum(len(s.pages) for s in self.shards)
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    max_pages_per_shard: int = MAX_PAGES_PER_SHARD
+    jobs: int = JOBS  # Pagefind processes at a time
+
+
+def index_settings() -> IndexSettings:
+    """The shard size and parallelism a deployment chose: GKGEN_SHARD_PAGES, GKGEN_INDEX_JOBS."""
+    return IndexSettings(
+        _positive_setting("GKGEN_SHARD_PAGES", MAX_PAGES_PER_SHARD),
+        _positive_setting("GKGEN_INDEX_JOBS", JOBS),
+    )
+
+
+def _positive_setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise SearchIndexError(f"环境变量 {name}={raw!r} 无效：须为正整数（不设置时为 {default}）")
+    return int(raw)
 
 
 def pagefind_binary() -> Path:
@@ -335,15 +360,17 @@ def index_site(
     if state_dir is not None:
         (state_dir / PENDING).unlink(missing_ok=True)  # left by a build that failed later on
     state = _read_state(state_dir, previous)
+    if state is not None and state.get("max_pages_per_shard") != max_pages_per_shard:
+        state = None  # the shard size was changed: plan the shards anew (unchanged ones are still reused)
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}.pagefind-", dir=site.parent))
     roots = (site, unchanged.resolve()) if unchanged else (site,)
     try:
         if state is not None:
             delta = _try_delta(roots, previous, pages, state, salt, binary, work, language, delta_max)
             if delta is not None:
-                return _finish(site, state_dir, delta, start)
+                return _finish(site, state_dir, delta, start, max_pages_per_shard)
         result = _full(roots, previous, pages, salt, binary, work, language, max_pages_per_shard, jobs)
-        return _finish(site, state_dir, result, start)
+        return _finish(site, state_dir, result, start, max_pages_per_shard)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -483,7 +510,7 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     return _Outcome(shards, indexed, reused, base, drop, dropped_filters, {p: pages[p] for p in changed})
 
 
-def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float) -> IndexResult:
+def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float, cap: int) -> IndexResult:
     if outcome.unchanged:
         return IndexResult((), (), (), time.monotonic() - start, unchanged=True)
     bundle_root = site / BUNDLE
@@ -502,7 +529,11 @@ def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float)
     (bundle_root / MANIFEST).write_text(text, encoding="utf-8")
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
-        state = {"manifest": hashlib.sha256(text.encode("utf-8")).hexdigest(), "base": outcome.base}
+        state = {
+            "manifest": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "base": outcome.base,
+            "max_pages_per_shard": cap,
+        }
         tmp = state_dir / f"{PENDING}.tmp"
         tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
         os.replace(tmp, state_dir / PENDING)

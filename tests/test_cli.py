@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -111,3 +112,25 @@ def test_new_writes_a_complete_blank_report_that_check_refuses_until_filled(tmp_
     assert again.returncode == 1 and "已存在" in again.stderr
     unknown = gkgen("new", "--agency", "nobody-here", "--year", "2021", cwd=root)
     assert unknown.returncode == 1 and "不在机构名录" in unknown.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "１０"])
+def test_a_bad_shard_size_setting_fails_clearly(tmp_path: Path, value: str) -> None:
+    root = shutil.copytree(REPO / "content", tmp_path / "archive" / "content").parent
+    result = gkgen("build", cwd=root, env={"GKGEN_SHARD_PAGES": value})
+    assert result.returncode == 1, result.stderr
+    assert "GKGEN_SHARD_PAGES" in result.stderr and "正整数" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "site").exists()
+
+
+def test_the_shard_size_setting_splits_the_search_index(tmp_path: Path) -> None:
+    root = shutil.copytree(REPO / "content", tmp_path / "archive" / "content").parent
+    assert gkgen("build", cwd=root, env={"GKGEN_SHARD_PAGES": "2"}).returncode == 0
+    manifest = json.loads((root / "site" / "pagefind" / "shards.json").read_text("utf-8"))
+    sizes = [s["pages"] for s in manifest["shards"]]
+    assert sum(sizes) == 9 and max(sizes) <= 2, sizes
+    # Back to the default: the shards are planned again, one for the nine reports.
+    assert gkgen("build", cwd=root).returncode == 0
+    manifest = json.loads((root / "site" / "pagefind" / "shards.json").read_text("utf-8"))
+    assert [s["pages"] for s in manifest["shards"]] == [9]
