@@ -603,7 +603,7 @@ def _render_site_pages(site_pages, writer, keys, state, stats, what: str = "site
             view
             and entry is not None
             and entry.view == view
-            and _reusable(writer, state, page.path, entry.key)
+            and writer.previous_stat(page.path) == entry.stat
         ):
             writer.keep(page.path)
             entry.key = key

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from gkgen import narrative as narrative_mod
@@ -191,16 +192,10 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
     return LoadedReport(report, tuple(diagnostics), anchors, pending, source.shown, declared)
 
 
-_ANCHOR_CODES: dict[str, tuple[str, ...]] = {}
-
-
+@cache  # formats are singletons hashed by identity, as for formats._code_index
 def anchor_codes(fmt: Format) -> tuple[str, ...]:
     """The cells where a break of a rule across years shows."""
-    if fmt.id not in _ANCHOR_CODES:
-        _ANCHOR_CODES[fmt.id] = tuple(
-            c for c in fmt.codes if c.startswith("requests.carried_over.") or c.endswith(".in_force")
-        )
-    return _ANCHOR_CODES[fmt.id]
+    return tuple(c for c in fmt.codes if c.startswith("requests.carried_over.") or c.endswith(".in_force"))
 
 
 def _anchor_position(item: LoadedReport, code: str) -> Position:

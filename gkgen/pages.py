@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby
 
 from markupsafe import Markup
@@ -682,13 +683,10 @@ def _year_pages(archive: Archive) -> list[Page]:
 def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str, RegionNode]) -> list[Page]:
     by_id = {a.id: a for a in agencies}
     labels = [FIGURE_LABELS[n] for n in REGION_FIGURES]
-    totals_added = False
 
+    @cache  # once, and only if a region page is rendered
     def with_totals() -> dict[str, RegionNode]:
-        nonlocal totals_added
-        if not totals_added:
-            add_region_totals(archive, nodes)
-            totals_added = True
+        add_region_totals(archive, nodes)
         return nodes
 
     def subtree_agencies(code: str) -> list[Agency]:

@@ -18,6 +18,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from gkgen.cache import file_stat
+
 
 class OutputError(Exception):
     pass
@@ -70,11 +72,7 @@ class SiteWriter:
         """
         if self.previous is None:
             return None
-        try:
-            st = os.stat(f"{self.previous}/{rel}")
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        return file_stat(f"{self.previous}/{rel}")  # the same tuple the cache records for outputs
 
     def keep(self, rel: str) -> None:
         """``rel`` is unchanged: the site's current file stays (the caller checked that it is there)."""
@@ -122,9 +120,8 @@ class SiteWriter:
             _remove_empty_parents(path.parent, self.out)
 
 
-COMPARE_LIMIT = (
-    4 * 1024 * 1024
-)  # larger fresh files (the exports) are rendered only when their inputs changed
+# Larger fresh files (the exports) are rendered only when their inputs changed: not compared byte by byte.
+COMPARE_LIMIT = 4 * 1024 * 1024
 
 
 def _same_file_or_bytes(old: str, new: str) -> bool:
