@@ -537,20 +537,18 @@ def _search_state_dir(root: Path) -> Path:
 
 
 def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
-    """Each year's CSV + SQLite, kept from the previous site when none of that year's reports changed."""
+    """Each part's (year and province) CSV + SQLite, kept from the previous site when none of its
+    reports changed."""
     digests = {r.id: keys.export(r) for r in archive.reports}
-    by_year: dict[int, list[str]] = {}
-    for r in archive.reports:
-        by_year.setdefault(r.year, []).append(r.id)
-    todo: dict[int, tuple[Path, Path]] = {}
-    for year, ids in sorted(by_year.items()):
-        key = cache.digest(keys.base, year, [(i, digests[i]) for i in ids])
-        paths = (datasets.csv_path(year), datasets.sqlite_path(year))
+    todo: dict[datasets.Part, tuple[Path, Path]] = {}
+    for part, reports in datasets.parts_of(archive.reports).items():
+        key = cache.digest(keys.base, part.year, part.area, [(r.id, digests[r.id]) for r in reports])
+        paths = (part.csv_path, part.sqlite_path)
         if _keep_if_unchanged(writer, state, paths, key):
             continue
-        todo[year] = (writer.claim(paths[0]), writer.claim(paths[1]))
+        todo[part] = (writer.claim(paths[0]), writer.claim(paths[1]))
         state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
-    stats.counts["export years written"] = len(todo)
+    stats.counts["export files written"] = 2 * len(todo)
     stats.counts["reports exported"] = 0
 
     def work() -> None:
@@ -559,8 +557,8 @@ def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
         started = time.perf_counter()
         store = store_of()
         stats.counts["reports exported"] = store.sync(archive, digests)
-        for year, (csv_file, sqlite_file) in todo.items():
-            store.write(year, csv_file, sqlite_file)
+        for part, (csv_file, sqlite_file) in todo.items():
+            store.write(part, csv_file, sqlite_file)
         stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
 
     return _Beside("exports", work)
@@ -631,7 +629,7 @@ def _previous_files(writer: SiteWriter, state: cache.State, folder: str) -> list
 def _changed_anything(stats: Stats, state: cache.State, files_before: list[str]) -> bool:
     """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
     done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
-            "furniture rendered", "reports exported", "export years written", "site pages reused, same view",
+            "furniture rendered", "reports exported", "export files written", "site pages reused, same view",
             "furniture reused, same view")  # fmt: skip
     return any(stats.counts.get(k) for k in done) or state.files != files_before or bool(state.dirty)
 

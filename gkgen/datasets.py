@@ -1,10 +1,12 @@
-"""The open data downloads: per report year, a long CSV and a SQLite database; a datapackage.json
-listing them all.
+"""The open data downloads: per report year and province, a long CSV and a SQLite database; a
+datapackage.json listing them all.
 
-Split by year so that editing one report rewrites only its year's two files, not the whole
-archive's (≈ 260 MB each at 10,000 reports). Every year's files have the same columns and tables, so
-they can be concatenated or attached side by side. All are generated at build time and are
-deterministic: the same content gives the same bytes (sorted iteration, no timestamps, a fixed
+Split by year and province so that no file grows with the archive: a national archive's year is
+about 1 GB of CSV + SQLite at 20,000 reports, past what a spreadsheet opens (Excel: 1,048,576 rows),
+what GitHub accepts in a file (100 MB) and what many CDNs cache. A province's year stays in the tens
+of MB, and editing one report rewrites only its two files. Every file has the same columns and
+tables, so they can be concatenated or attached side by side. All are generated at build time and
+are deterministic: the same content gives the same bytes (sorted iteration, no timestamps, a fixed
 SQLite page size, VACUUM). They are streamed to disk rather than held in memory.
 """
 
@@ -14,12 +16,12 @@ import csv
 import io
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from gkgen.formats import all_formats
-from gkgen.model import Archive, Report, Value
+from gkgen.model import Agency, Archive, Report, Value
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
@@ -135,14 +137,57 @@ INDEXES = {
 }
 
 
-def csv_path(year: int) -> str:
-    """One year's cells, long form."""
-    return f"data/gkgen-cells-{year}.csv"
+NO_REGION = "000000"  # bodies without a region code (e.g. State Council departments) have their own files
 
 
-def sqlite_path(year: int) -> str:
-    """One year's database: the same five tables for that year's reports."""
-    return f"data/gkgen-{year}.sqlite"
+def area_of(agency: Agency) -> str:
+    """The province code a body's reports are exported under: the first two digits of its region code."""
+    code = agency.region_code
+    if code and len(code) == 6 and code.isdigit():
+        return code[:2] + "0000"
+    return NO_REGION
+
+
+@dataclass(frozen=True, order=True)
+class Part:
+    """One year of one province: the unit the exports are split into."""
+
+    year: int
+    area: str  # 6-digit province code, or NO_REGION
+
+    @property
+    def csv_path(self) -> str:
+        """The part's cells, long form."""
+        return f"data/gkgen-cells-{self.year}-{self.area}.csv"
+
+    @property
+    def sqlite_path(self) -> str:
+        """The part's database: the same five tables for its reports."""
+        return f"data/gkgen-{self.year}-{self.area}.sqlite"
+
+    @property
+    def folder_name(self) -> str:
+        return f"{self.year}-{self.area}"
+
+
+def area_name(agency: Agency) -> str:
+    """How the data page and datapackage.json name a body's province."""
+    area = area_of(agency)
+    if area == NO_REGION:
+        return "无行政区划代码的机构"
+    return agency.province or area
+
+
+def part_of(report: Report) -> Part:
+    return Part(report.year, area_of(report.agency))
+
+
+def parts_of(reports: Iterable[Report]) -> dict[Part, list[Report]]:
+    """The reports of each part, parts in order (year, then province code), reports in archive order."""
+    grouped: dict[Part, list[Report]] = {}
+    for r in reports:
+        grouped.setdefault(part_of(r), []).append(r)
+    return dict(sorted(grouped.items()))
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
@@ -170,8 +215,8 @@ def _csv_fragment(report: Report) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-class YearStore:
-    """One year's SQLite export, kept between builds and updated report by report.
+class PartStore:
+    """One part's SQLite export, kept between builds and updated report by report.
 
     ``export.sqlite`` has exactly the published schema; the attached ``fragments.sqlite`` holds each
     report's CSV rows and the digest it was exported from. Both are changed in one transaction (rollback
@@ -214,7 +259,7 @@ class YearStore:
         self.db.close()
 
     def sync(self, reports: list[Report], digests: dict[str, str]) -> int:
-        """Bring the store to this year's reports: re-export those whose digest changed; drop removed ones."""
+        """Bring the store to this part's reports: re-export those whose digest changed; drop removed ones."""
         db = self.db
         stored = dict(db.execute("SELECT report_id, digest FROM frag.fragments"))
         current = {r.id: r for r in reports}
@@ -231,8 +276,8 @@ class YearStore:
             for table, column in (("cells", "report_id"), ("findings", "report_id"), ("reports", "id")):
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", (report_id,))
             db.execute("DELETE FROM frag.fragments WHERE report_id = ?", (report_id,))
-        # The year's bodies: a body's registry entry is part of its reports' digests, so a changed entry
-        # brings every year it reported in here.
+        # The part's bodies: a body's registry entry is part of its reports' digests, so a changed entry
+        # brings every part it reported in here.
         db.execute("DELETE FROM agencies")
         db.executemany(
             "INSERT INTO agencies VALUES (?,?,?,?,?,?,?,?)",
@@ -289,7 +334,7 @@ class YearStore:
 
 
 class ExportStore:
-    """Every year's store, in ``<folder>/<year>/``, kept between builds.
+    """Every part's store, in ``<folder>/<year>-<province code>/``, kept between builds.
 
     A store written by other gkgen code is started afresh: its schema may differ, and every report's
     digest includes the code anyway.
@@ -310,27 +355,26 @@ class ExportStore:
             marker.write_text(code, encoding="utf-8")
 
     def sync(self, archive: Archive, digests: dict[str, str]) -> int:
-        """Bring every year's store to the archive; returns how many reports were (re-)exported or removed."""
-        by_year: dict[int, list[Report]] = {}
-        for r in archive.reports:
-            by_year.setdefault(r.year, []).append(r)
+        """Bring every part's store to the archive; returns how many reports were (re-)exported or removed."""
+        parts = parts_of(archive.reports)
+        names = {p.folder_name for p in parts}
         done = 0
         for folder in sorted(self.folder.iterdir()):
-            if folder.is_dir() and folder.name not in {str(y) for y in by_year}:  # a year with no report left
-                store = YearStore(folder)
+            if folder.is_dir() and folder.name not in names:  # a part with no report left
+                store = PartStore(folder)
                 done += store.sync([], {})
                 store.close()
                 shutil.rmtree(folder)
-        for year, reports in sorted(by_year.items()):
-            store = YearStore(self.folder / str(year))
+        for part, reports in parts.items():
+            store = PartStore(self.folder / part.folder_name)
             try:
                 done += store.sync(reports, digests)
             finally:
                 store.close()
         return done
 
-    def write(self, year: int, csv_target: Path, sqlite_target: Path) -> None:
-        store = YearStore(self.folder / str(year))
+    def write(self, part: Part, csv_target: Path, sqlite_target: Path) -> None:
+        store = PartStore(self.folder / part.folder_name)
         try:
             store.write_csv(csv_target)
             store.write_sqlite(sqlite_target)
@@ -338,17 +382,19 @@ class ExportStore:
             store.close()
 
 
-def datapackage(title: str, license_text: str, years: list[int]) -> dict:
-    """A Frictionless Data Package: each year's CSV (described column by column) and SQLite file."""
+def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str]]) -> dict:
+    """A Frictionless Data Package: each part's CSV (described column by column) and SQLite file.
+
+    ``parts``: each part with its province's name."""
     fields = [{"name": c.name, "type": c.type, "description": c.description} for c in CSV_COLUMNS]
     resources: list[dict] = []
-    for year in sorted(years):
+    for part, area_name in sorted(parts):
         resources.append(
             {
                 "profile": "tabular-data-resource",
-                "name": f"cells-{year}",
-                "title": f"{year} 年度报告的全部单元格",
-                "path": csv_path(year).removeprefix("data/"),
+                "name": f"cells-{part.year}-{part.area}",
+                "title": f"{area_name} {part.year} 年度报告的全部单元格",
+                "path": part.csv_path.removeprefix("data/"),
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
@@ -358,12 +404,15 @@ def datapackage(title: str, license_text: str, years: list[int]) -> dict:
         )
         resources.append(
             {
-                "name": f"database-{year}",
-                "title": f"{year} 年度报告的 SQLite 数据库",
-                "path": sqlite_path(year).removeprefix("data/"),
+                "name": f"database-{part.year}-{part.area}",
+                "title": f"{area_name} {part.year} 年度报告的 SQLite 数据库",
+                "path": part.sqlite_path.removeprefix("data/"),
                 "format": "sqlite",
                 "mediatype": "application/vnd.sqlite3",
-                "description": f"{year} 年度报告的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+                "description": (
+                    f"{area_name} {part.year} 年度报告的同一数据："
+                    "agencies、reports、cells、findings、cell_codes 五个表。"
+                ),
             }
         )
     return {
@@ -374,7 +423,7 @@ def datapackage(title: str, license_text: str, years: list[int]) -> dict:
         "title": title,
         "description": (
             "政府信息公开工作年度报告中表格二、三、四的全部数值，长表形式（每个单元格一行），"
-            "按报告年度分文件：每个年度一个 CSV 和一个 SQLite 数据库，各文件的列和表都相同。"
+            "按报告年度和省份分文件：每个年度每个省份一个 CSV 和一个 SQLite 数据库，各文件的列和表都相同。"
         ),
         "licenses": [{"name": "other-open", "title": license_text}],
         "resources": resources,

@@ -10,7 +10,7 @@ Pages are written as soon as they are rendered (no site held in memory).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -814,11 +814,24 @@ class CodeDoc:
     labels: tuple[str | None, ...]  # per format, None when the format has no such cell
 
 
+@dataclass(frozen=True)
+class ExportFiles:
+    """One row of the data page: a part's files and how many reports they hold."""
+
+    part: datasets.Part
+    area_name: str
+    reports: int
+
+
 def _data_pages(archive: Archive) -> list[Page]:
-    """The data page, the datapackage.json listing every year's files, and the formats document."""
-    years = Counter(r.year for r in archive.reports)
-    listed = sorted(years.items(), reverse=True)
+    """The data page, the datapackage.json listing every part's files, and the formats document."""
+    listed = [
+        ExportFiles(part, datasets.area_name(reports[0].agency), len(reports))
+        for part, reports in datasets.parts_of(archive.reports).items()
+    ]
+    listed.sort(key=lambda f: (-f.part.year, f.part.area))  # newest year first
     config = archive.config
+    named = [(f.part, f.area_name) for f in listed]
     return [
         Page(
             "data/index.html",
@@ -831,15 +844,15 @@ def _data_pages(archive: Archive) -> list[Page]:
             datasets.DATAPACKAGE_PATH,
             (),
             (),
-            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, list(years))),
-            repr(sorted(years)),
+            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, named)),
+            repr(sorted(named)),
         ),
         Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
     ]
 
 
-def _data_context(years: list[tuple[int, int]]) -> dict:
-    """``years``: (year, number of reports), newest first."""
+def _data_context(files: list[ExportFiles]) -> dict:
+    """``files``: every part's files, newest year first."""
     formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
     formats.sort(key=lambda f: f.id)
     codes: dict[str, dict[str, str]] = {}
@@ -858,9 +871,7 @@ def _data_context(years: list[tuple[int, int]]) -> dict:
         "codes": docs,
         "csv_columns": datasets.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
-        "years": [
-            (year, count, datasets.csv_path(year), datasets.sqlite_path(year)) for year, count in years
-        ],
+        "files": files,
         "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
         "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
     }

@@ -1,5 +1,5 @@
-"""The downloads: the per-year CSVs (long form) and SQLite files, listed by datapackage.json, hold every cell
-of every report."""
+"""The downloads: the CSVs (long form) and SQLite files of each year and province, listed by
+datapackage.json, hold every cell of every report."""
 
 from __future__ import annotations
 
@@ -35,39 +35,85 @@ def expected_cells() -> dict[tuple[str, str], str | None]:
     }
 
 
-def year_files(site: Path) -> dict[int, tuple[Path, Path]]:
-    """Every year's (CSV, SQLite), as datapackage.json lists them."""
+def part_files(site: Path) -> dict[tuple[int, str], tuple[Path, Path]]:
+    """Every (year, province code)'s (CSV, SQLite), as datapackage.json lists them."""
     package = json.loads((site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
-    found: dict[int, list[Path]] = {}
+    found: dict[tuple[int, str], list[Path]] = {}
     for resource in package["resources"]:
-        kind, year = resource["name"].rsplit("-", 1)
-        found.setdefault(int(year), [None, None])[kind == "database"] = site / "data" / resource["path"]
-    return {year: (csv_file, db_file) for year, (csv_file, db_file) in found.items()}
+        kind, year, area = resource["name"].split("-")
+        found.setdefault((int(year), area), [None, None])[kind == "database"] = (
+            site / "data" / resource["path"]
+        )
+    return {part: (csv_file, db_file) for part, (csv_file, db_file) in found.items()}
+
+
+def reports_in(year: int, area: str) -> list:
+    return [r for r in archive().reports if r.year == year and r.agency.region_code[:2] + "0000" == area]
 
 
 def csv_rows(site: Path) -> list[dict[str, str]]:
-    """The rows of every year's CSV, checking each file's BOM, header and year on the way."""
+    """The rows of every file's CSV, checking each file's BOM, header, year and province on the way."""
     rows = []
-    for year, (csv_file, _db) in sorted(year_files(site).items()):
+    for (year, area), (csv_file, _db) in sorted(part_files(site).items()):
         raw = csv_file.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
         reader = csv.DictReader(raw.decode("utf-8-sig").splitlines())
         assert reader.fieldnames == [c.name for c in datasets.CSV_COLUMNS]
-        year_rows = list(reader)
-        assert {row["year"] for row in year_rows} == {str(year)}
-        rows += year_rows
+        part_rows = list(reader)
+        assert {row["year"] for row in part_rows} == {str(year)}
+        assert {row["region_code"][:2] for row in part_rows} == {area[:2]}
+        rows += part_rows
     return rows
 
 
-def test_every_year_has_its_files_and_nothing_else_is_published(built_site: Path) -> None:
-    years = {r.year for r in archive().reports}
-    files = year_files(built_site)
-    assert set(files) == years
-    for year, (csv_file, db_file) in files.items():
-        assert csv_file.relative_to(built_site).as_posix() == datasets.csv_path(year)
-        assert db_file.relative_to(built_site).as_posix() == datasets.sqlite_path(year)
+def test_every_year_and_province_has_its_files_and_nothing_else_is_published(built_site: Path) -> None:
+    parts = {(r.year, r.agency.region_code[:2] + "0000") for r in archive().reports}
+    files = part_files(built_site)
+    assert set(files) == parts
+    # The real archive: 2021 has reports from three provinces, so three pairs of files.
+    assert {area for year, area in files if year == 2021} == {"220000", "350000", "410000"}
+    for (year, area), (csv_file, db_file) in files.items():
+        part = datasets.Part(year, area)
+        assert (
+            csv_file.relative_to(built_site).as_posix()
+            == part.csv_path
+            == f"data/gkgen-cells-{year}-{area}.csv"
+        )
+        assert (
+            db_file.relative_to(built_site).as_posix()
+            == part.sqlite_path
+            == f"data/gkgen-{year}-{area}.sqlite"
+        )
     published = {p.name for p in (built_site / "data").iterdir() if p.suffix in (".csv", ".sqlite")}
     assert published == {f.name for pair in files.values() for f in pair}
+
+
+def test_a_body_without_a_region_code_is_exported_on_its_own(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gkgen.model import Archive
+
+    full = archive()
+    pingtan = next(r.agency for r in full.reports if r.agency.id == "350128-pingtan")
+    assert (datasets.area_of(pingtan), datasets.area_name(pingtan)) == ("350000", "福建省")
+    # A State Council department has no region code: its reports get files of their own.
+    ministry = replace(pingtan, region_code=None, province=None, city=None, county=None)
+    assert (datasets.area_of(ministry), datasets.area_name(ministry)) == (
+        datasets.NO_REGION,
+        "无行政区划代码的机构",
+    )
+    reports = [replace(r, agency=ministry) if r.agency.id == pingtan.id else r for r in full.reports]
+    edited = Archive.assemble({**full.agencies, pingtan.id: ministry}, reports, full.config)
+    assert {p for p in datasets.parts_of(edited.reports) if p.year == 2021} == {
+        datasets.Part(2021, "000000"),
+        datasets.Part(2021, "220000"),
+        datasets.Part(2021, "410000"),
+    }
+    store = datasets.ExportStore(tmp_path / "store", "code")
+    store.sync(edited, {r.id: "v1" for r in edited.reports})
+    store.write(datasets.Part(2021, "000000"), tmp_path / "out.csv", tmp_path / "out.sqlite")
+    rows = list(csv.DictReader((tmp_path / "out.csv").read_text("utf-8-sig").splitlines()))
+    assert {(row["report_id"], row["region_code"]) for row in rows} == {("350128-pingtan-2021", "")}
 
 
 def test_csv_holds_every_cell(built_site: Path) -> None:
@@ -93,14 +139,14 @@ def test_csv_matches_reference_money_exactly(built_site: Path) -> None:
 def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
     got: dict[tuple[str, str], object] = {}
     reports = 0
-    for year, (_csv, db_file) in year_files(built_site).items():
+    for (year, area), (_csv, db_file) in part_files(built_site).items():
         db = sqlite3.connect(db_file)
         try:
             got.update({(r, c): v for r, c, v in db.execute("SELECT report_id, code, value FROM cells")})
             assert {y for (y,) in db.execute("SELECT DISTINCT year FROM reports")} == {year}
             reports += db.execute("SELECT count(*) FROM reports").fetchone()[0]
             bodies = {a for (a,) in db.execute("SELECT id FROM agencies")}
-            assert bodies == {r.agency.id for r in archive().reports if r.year == year}
+            assert bodies == {r.agency.id for r in reports_in(year, area)}
             tables = {t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             assert tables == set(datasets.SQLITE_TABLES)
             for table, columns in datasets.SQLITE_TABLES.items():
@@ -112,7 +158,7 @@ def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
     assert got == expected_cells()
     assert reports == len(archive().reports) == 9
 
-    db = sqlite3.connect(year_files(built_site)[2020][1])
+    db = sqlite3.connect(part_files(built_site)[(2020, "350000")][1])
     try:
         numbers = dict(db.execute("SELECT code, number FROM cells WHERE report_id = '350128-pingtan-2020'"))
         assert numbers["requests.total.total"] == 21 and numbers["active.procurement.amount"] is None
@@ -129,10 +175,10 @@ def test_sqlite_holds_every_cell_and_finding(built_site: Path) -> None:
         db.close()
 
 
-def _export(store: datasets.ExportStore, years, folder: Path) -> dict[str, bytes]:
+def _export(store: datasets.ExportStore, parts, folder: Path) -> dict[str, bytes]:
     folder.mkdir()
-    for year in years:
-        store.write(year, folder / f"{year}.csv", folder / f"{year}.sqlite")
+    for part in parts:
+        store.write(part, folder / f"{part.folder_name}.csv", folder / f"{part.folder_name}.sqlite")
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
@@ -140,11 +186,11 @@ def test_incrementally_updated_exports_equal_a_clean_export(tmp_path: Path) -> N
     from gkgen.model import Archive
 
     full = archive()
-    years = sorted({r.year for r in full.reports})
+    parts = list(datasets.parts_of(full.reports))
     digests = {r.id: "v1" for r in full.reports}
     clean = datasets.ExportStore(tmp_path / "clean", "code")
     assert clean.sync(full, digests) == len(full.reports)
-    expected = _export(clean, years, tmp_path / "clean-out")
+    expected = _export(clean, parts, tmp_path / "clean-out")
 
     # The same archive reached another way: with one year missing and one report stale, then all.
     store = datasets.ExportStore(tmp_path / "incremental", "code")
@@ -153,11 +199,12 @@ def test_incrementally_updated_exports_equal_a_clean_export(tmp_path: Path) -> N
     reopened = datasets.ExportStore(tmp_path / "incremental", "code")
     assert reopened.sync(full, digests) == 2  # the 2019 report added, one re-exported
     assert reopened.sync(full, digests) == 0
-    assert _export(reopened, years, tmp_path / "incremental-out") == expected
+    assert _export(reopened, parts, tmp_path / "incremental-out") == expected
 
-    # A year with no report left is dropped from the store; other code starts the store afresh.
+    # A part with no report left is dropped from the store; other code starts the store afresh.
     assert reopened.sync(part, digests) == 1
-    assert not (tmp_path / "incremental" / "2019").exists()
+    assert not (tmp_path / "incremental" / "2019-350000").exists()
+    assert (tmp_path / "incremental" / "2020-350000").is_dir()
     afresh = datasets.ExportStore(tmp_path / "incremental", "other code")
     assert afresh.sync(full, digests) == len(full.reports)
 
@@ -166,9 +213,10 @@ def test_an_unreadable_store_is_rebuilt(tmp_path: Path) -> None:
     full = archive()
     digests = {r.id: "v1" for r in full.reports}
     datasets.ExportStore(tmp_path / "store", "code").sync(full, digests)
-    (tmp_path / "store" / "2021" / "fragments.sqlite").write_bytes(b"not a database")
-    reports_2021 = sum(1 for r in full.reports if r.year == 2021)
-    assert datasets.ExportStore(tmp_path / "store", "code").sync(full, digests) == reports_2021
+    (tmp_path / "store" / "2021-410000" / "fragments.sqlite").write_bytes(b"not a database")
+    assert datasets.ExportStore(tmp_path / "store", "code").sync(full, digests) == len(
+        reports_in(2021, "410000")
+    )
 
 
 def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
@@ -181,8 +229,11 @@ def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
         assert (built_site / "data" / resource["path"]).is_file()
         assert not resource["path"].startswith(("/", ".")) and resource["format"] in ("csv", "sqlite")
         assert (resource.get("profile") == "tabular-data-resource") == (resource["format"] == "csv")
-    for year, (csv_file, _db) in year_files(built_site).items():
-        resource = next(r for r in package["resources"] if r["name"] == f"cells-{year}")
+    for (year, area), (csv_file, _db) in part_files(built_site).items():
+        resource = next(r for r in package["resources"] if r["name"] == f"cells-{year}-{area}")
+        assert (
+            str(year) in resource["title"] and reports_in(year, area)[0].agency.province in resource["title"]
+        )
         assert resource["profile"] == "tabular-data-resource" and resource["encoding"] == "utf-8-sig"
         header = csv_file.read_text("utf-8-sig").splitlines()[0].split(",")
         fields = resource["schema"]["fields"]
@@ -190,11 +241,12 @@ def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
         assert all(f["description"] and f["type"] in ("string", "integer") for f in fields)
 
 
-def test_data_page_links_every_year_file(built_site: Path) -> None:
+def test_data_page_links_every_file(built_site: Path) -> None:
     text = (built_site / "data/index.html").read_text("utf-8")
-    for year, (csv_file, db_file) in year_files(built_site).items():
-        count = sum(1 for r in archive().reports if r.year == year)
-        assert f'<th scope="row">{year}</th><td>{count}</td>' in text
+    for (year, area), (csv_file, db_file) in part_files(built_site).items():
+        reports = reports_in(year, area)
+        province = reports[0].agency.province
+        assert f'<th scope="row">{year}</th><th scope="row">{province}</th><td>{len(reports)}</td>' in text
         for f in (csv_file, db_file):
             assert f'href="/{f.relative_to(built_site).as_posix()}" download' in text
 
@@ -220,7 +272,7 @@ def test_a_count_beyond_64_bits_keeps_its_text_and_has_no_number(tmp_path: Path)
     edited = Archive.assemble(archive().agencies, [replace(report, values=values)], archive().config)
     store = datasets.ExportStore(tmp_path / "store", "code")
     assert store.sync(edited, {report.id: "v1"}) == 1
-    store.write(report.year, tmp_path / "out.csv", tmp_path / "out.sqlite")
+    store.write(datasets.part_of(report), tmp_path / "out.csv", tmp_path / "out.sqlite")
     code = report.format.codes[0]
     db = sqlite3.connect(tmp_path / "out.sqlite")
     try:

@@ -79,11 +79,13 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     assert stats.counts["reports exported"] == 1
     assert 0 < stats.counts["site pages rendered"] < stats.counts["site pages reused"]
     assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == untouched_stat
-    # Only the edited report's year of the downloads is written again.
-    assert stats.counts["export years written"] == 1
+    # Only the downloads of the edited report's year and province are written again (not 2021's other
+    # provinces, nor 河南's other years).
+    assert stats.counts["export files written"] == 2
     now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
     rewritten = {name for name in now if now[name] != downloads[name]}
-    assert rewritten == {"gkgen-cells-2021.csv", "gkgen-2021.sqlite"}
+    assert rewritten == {"gkgen-cells-2021-410000.csv", "gkgen-2021-410000.sqlite"}
+    assert {"gkgen-2021-350000.sqlite", "gkgen-2022-410000.sqlite"} <= set(now)
 
     page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
     assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page) and "高龄津贴" in page
