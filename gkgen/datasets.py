@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from gkgen.formats import all_formats
 from gkgen.model import Agency, Archive, Report, Value
@@ -148,9 +149,9 @@ def area_of(agency: Agency) -> str:
     return NO_REGION
 
 
-@dataclass(frozen=True, order=True)
-class Part:
-    """One year of one province: the unit the exports are split into."""
+class Part(NamedTuple):
+    """One year of one province: the unit the exports are split into (a tuple: made for every report of
+    every build, and cheap to make)."""
 
     year: int
     area: str  # 6-digit province code, or NO_REGION
