@@ -337,10 +337,13 @@ def _build_with_state(
                 if result.unchanged:  # no report page changed: keep the whole search bundle
                     for rel in _previous_files(writer, state, search.BUNDLE):
                         writer.keep(rel)
-                else:
+                else:  # the shards left in place are kept; what the index wrote is taken in
+                    for rel in search.kept_files(_previous_files(writer, state, search.BUNDLE), result.kept):
+                        writer.keep(rel)
                     writer.adopt(search.BUNDLE)
                 stats.counts["search shards indexed"] = len(result.indexed)
                 stats.counts["search shards reused"] = len(result.reused)
+                stats.counts["search shards left in place"] = len(result.kept)
                 with stats.stage("render site pages"):
                     # Last: the sitemap lists every page written, the search bundle included.
                     _render_site_pages(

@@ -78,6 +78,7 @@ class IndexResult:
     reused: tuple[str, ...]  # names of the shards copied from the previous site
     seconds: float
     unchanged: bool = False  # the previous site's pagefind/ is exactly right: nothing was written
+    kept: tuple[str, ...] = ()  # bundle folders left as they are in the live site (not in the staging folder)
 
     @property
     def pages(self) -> int:
@@ -271,6 +272,21 @@ def _run_pagefind(binary: Path, name: str, source: Path, output: Path, language:
             path.unlink()
 
 
+def kept_files(files: Iterable[str], kept: Iterable[str]) -> list[str]:
+    """Of the previous build's files under pagefind/, those in the bundles ``kept`` in place (the
+    primary bundle's own files, not the manifest or the nested shards, belong to ``pagefind/``)."""
+    bundles = set(kept)
+    found = []
+    for rel in files:
+        parts = rel.split("/")
+        if parts[0] != BUNDLE or rel == f"{BUNDLE}/{MANIFEST}":
+            continue
+        nested = len(parts) > 3 and parts[1] == SHARDS
+        if (f"{BUNDLE}/{SHARDS}/{parts[2]}/" if nested else f"{BUNDLE}/") in bundles:
+            found.append(rel)
+    return found
+
+
 def _fragment_ids(bundle: Path) -> dict[str, str]:
     """Page path → Pagefind result id (its fragment's name), read from a bundle's fragments."""
     ids = {}
@@ -392,6 +408,7 @@ class _Outcome:
     dropped_filters: dict[str, dict[str, list[str]]]  # their filter values, for the counts in the browser
     delta: dict[str, str]  # page → digest of the pages in the delta shard
     unchanged: bool = False
+    kept: tuple[str, ...] = ()  # bundles left in place in the live site
 
 
 def _shard_digest(pages: dict[str, str], names: Iterable[str], salt: str) -> str:
@@ -490,8 +507,16 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     shards = [
         Shard(s["name"], tuple(sorted(held.get(s["name"], ()))), s["hash"], s["bundle"]) for s in base_shards
     ]
+    # When the build fills in the live site (only what changed goes to the staging folder), the base
+    # shards stay where they are: at 100,000 reports, linking their ~116,000 files into the staging
+    # folder and moving them back cost more than half of a one-report edit.
+    in_place = len(roots) > 1 and roots[1] == previous
+    kept: list[str] = []
     for shard, source in zip(shards, sources, strict=True):
-        _place(site, shard, source, link=True)
+        if in_place:
+            kept.append(shard.bundle)
+        else:
+            _place(site, shard, source, link=True)
     indexed: list[str] = []
     reused = [s.name for s in shards]
     if changed:
@@ -499,7 +524,10 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
             DELTA, tuple(changed), _shard_digest(pages, changed, salt), f"{BUNDLE}/{SHARDS}/{DELTA}/"
         )
         old = _previous_bundles(previous)
-        if delta.digest in old:
+        if delta.digest in old and in_place and old[delta.digest] == previous / BUNDLE / SHARDS / DELTA:
+            kept.append(delta.bundle)
+            reused.append(DELTA)
+        elif delta.digest in old:
             _place(site, delta, old[delta.digest], link=True)
             reused.append(DELTA)
         else:
@@ -507,7 +535,9 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
             _place(site, delta, outputs[DELTA], link=False)
             indexed.append(DELTA)
         shards.append(delta)
-    return _Outcome(shards, indexed, reused, base, drop, dropped_filters, {p: pages[p] for p in changed})
+    return _Outcome(
+        shards, indexed, reused, base, drop, dropped_filters, {p: pages[p] for p in changed}, kept=tuple(kept)
+    )
 
 
 def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float, cap: int) -> IndexResult:
@@ -542,4 +572,5 @@ def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float,
         indexed=tuple(outcome.indexed),
         reused=tuple(outcome.reused),
         seconds=time.monotonic() - start,
+        kept=outcome.kept,
     )

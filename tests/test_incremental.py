@@ -119,6 +119,44 @@ def test_a_build_that_fails_after_indexing_leaves_the_search_state_of_the_live_s
     assert manifest["shards"][-1]["pages"] == 1
 
 
+def test_edits_leave_the_base_shards_in_place_and_replace_the_delta_shard(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GKGEN_SHARD_PAGES", "4")  # several base shards: the primary and nested ones
+    out = archive / "site"
+    run(archive, out)
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {
+            p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (out / "pagefind").rglob("*")
+            if p.is_file()
+        }
+
+    base = {rel: stat for rel, stat in files().items() if rel != "pagefind/shards.json"}
+    for n, body in enumerate(("410204-wuyi", "220102-xingfu"), start=1):
+        narrative = archive / "content" / "reports" / body / "2021.md"
+        narrative.write_text(narrative.read_text("utf-8").replace("。", "；", 1), encoding="utf-8")
+        stats = run(archive, out)
+        assert stats.counts["search shards indexed"] == 1  # the delta shard only
+        manifest = json.loads((out / "pagefind" / "shards.json").read_text("utf-8"))
+        assert [s["name"] for s in manifest["shards"]][-1] == "delta" and manifest["shards"][-1]["pages"] == n
+        # The base shards are left where they are, not linked into the staging folder and moved back.
+        assert stats.counts["search shards left in place"] == len(manifest["shards"]) - 1 > 1
+        now = files()
+        # Every file of the base shards is the same file as before (not re-linked, not rewritten) ...
+        assert {rel: now.get(rel) for rel in base} == base
+        # ... and besides them there are only the manifest and this build's delta shard: the previous
+        # delta's files are gone, and the cache lists exactly what is on disk.
+        delta = {rel for rel in now if rel.startswith("pagefind/shards/delta/")}
+        assert set(now) == set(base) | delta | {"pagefind/shards.json"}
+        fragments = [rel for rel in delta if rel.startswith("pagefind/shards/delta/fragment/")]
+        assert len(fragments) == n
+        state = cache.load_state(archive, cache.code_digest())
+        cache.release_state()
+        assert {f for f in state.files if f.startswith("pagefind/")} == set(now)
+
+
 def test_neighbouring_years_are_redone_when_a_year_changes(archive: Path) -> None:
     out = archive / "site"
     run(archive, out)

@@ -160,3 +160,25 @@ def test_failed_indexing_raises_a_chinese_error_and_keeps_the_old_site(
     assert code != 0
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".site.*"))  # no staging or work folder left behind
+
+
+def test_the_files_of_bundles_left_in_place_are_kept_but_not_the_manifest() -> None:
+    files = [
+        "pagefind/pagefind.js",
+        "pagefind/shards.json",
+        "pagefind/fragment/a.pf_fragment",
+        "pagefind/shards/s1/pagefind-entry.json",
+        "pagefind/shards/s1/index/x.pf_index",
+        "pagefind/shards/delta/fragment/b.pf_fragment",
+        "reports/x/index.html",
+    ]
+    assert search.kept_files(files, ["pagefind/", "pagefind/shards/s1/"]) == [
+        "pagefind/pagefind.js",
+        "pagefind/fragment/a.pf_fragment",
+        "pagefind/shards/s1/pagefind-entry.json",
+        "pagefind/shards/s1/index/x.pf_index",
+    ]
+    assert search.kept_files(files, ["pagefind/shards/delta/"]) == [
+        "pagefind/shards/delta/fragment/b.pf_fragment"
+    ]
+    assert search.kept_files(files, []) == []
