@@ -344,6 +344,15 @@ def _build_with_state(
                 stats.counts["search shards indexed"] = len(result.indexed)
                 stats.counts["search shards reused"] = len(result.reused)
                 stats.counts["search shards left in place"] = len(result.kept)
+                with stats.stage("render site pages"):  # after the exports: the data page gives their sizes
+                    _render_site_pages(
+                        pages.data_pages(archive, _export_sizes(archive, writer)),
+                        writer,
+                        keys,
+                        state,
+                        stats,
+                        "data pages",
+                    )
                 with stats.stage("render site pages"):
                     # Last: the sitemap lists every page written, the search bundle included.
                     _render_site_pages(
@@ -567,6 +576,16 @@ def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
     return _Beside("exports", work)
 
 
+def _export_sizes(archive: Archive, writer: SiteWriter) -> dict[str, int]:
+    """The size of every export file: this build's, or the live site's where it was kept."""
+    sizes = {}
+    for part in datasets.parts_of(archive.reports):
+        for rel in (part.csv_path, part.sqlite_path):
+            path = writer.path_for(rel) if rel in writer.fresh else writer.previous / rel
+            sizes[rel] = path.stat().st_size
+    return sizes
+
+
 def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.Page]:
     """sitemap.xml (every page written so far), the Atom feed (dated by git history), robots.txt."""
     config = archive.config
@@ -633,7 +652,7 @@ def _changed_anything(stats: Stats, state: cache.State, files_before: list[str])
     """Whether the cache state needs writing (an unchanged archive should cost no writes at all)."""
     done = ("reports loaded", "reports rehashed", "report pages rendered", "site pages rendered",
             "furniture rendered", "reports exported", "export files written", "site pages reused, same view",
-            "furniture reused, same view")  # fmt: skip
+            "furniture reused, same view", "data pages rendered")  # fmt: skip
     return any(stats.counts.get(k) for k in done) or state.files != files_before or bool(state.dirty)
 
 

@@ -383,19 +383,20 @@ class ExportStore:
             store.close()
 
 
-def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str]]) -> dict:
+def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str, int, int]]) -> dict:
     """A Frictionless Data Package: each part's CSV (described column by column) and SQLite file.
 
-    ``parts``: each part with its province's name."""
+    ``parts``: each part with its province's name and the sizes of its CSV and SQLite files."""
     fields = [{"name": c.name, "type": c.type, "description": c.description} for c in CSV_COLUMNS]
     resources: list[dict] = []
-    for part, area_name in sorted(parts):
+    for part, area_name, csv_bytes, sqlite_bytes in sorted(parts):
         resources.append(
             {
                 "profile": "tabular-data-resource",
                 "name": f"cells-{part.year}-{part.area}",
                 "title": f"{area_name} {part.year} 年度报告的全部单元格",
                 "path": part.csv_path.removeprefix("data/"),
+                "bytes": csv_bytes,
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
@@ -408,6 +409,7 @@ def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str]]
                 "name": f"database-{part.year}-{part.area}",
                 "title": f"{area_name} {part.year} 年度报告的 SQLite 数据库",
                 "path": part.sqlite_path.removeprefix("data/"),
+                "bytes": sqlite_bytes,
                 "format": "sqlite",
                 "mediatype": "application/vnd.sqlite3",
                 "description": (

@@ -11,7 +11,7 @@ Pages are written as soon as they are rendered (no site held in memory).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
@@ -574,7 +574,8 @@ def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
 
 
 def site_pages(archive: Archive) -> list[Page]:
-    """Every page beyond the report pages: agencies, years, regions, levels, compare, data, home, search."""
+    """Every page beyond the report pages and the data pages: agencies, years, regions, levels, compare,
+    home, search."""
     agencies = [archive.agencies.get(a) or archive.reports_of(a)[0].agency for a in _agency_ids(archive)]
     everything = (EVERY_REPORT,)
     found: list[Page] = []
@@ -615,7 +616,6 @@ def site_pages(archive: Archive) -> list[Page]:
             shows=listing,
         )
     )
-    found += _data_pages(archive)
     found.append(
         Page(
             "index.html",
@@ -816,22 +816,51 @@ class CodeDoc:
 
 @dataclass(frozen=True)
 class ExportFiles:
-    """One row of the data page: a part's files and how many reports they hold."""
+    """One row of the data page: a part's files, their sizes and how many reports they hold."""
 
     part: datasets.Part
     area_name: str
     reports: int
+    csv_bytes: int
+    sqlite_bytes: int
+
+    @property
+    def csv_size(self) -> str:
+        return human_size(self.csv_bytes)
+
+    @property
+    def sqlite_size(self) -> str:
+        return human_size(self.sqlite_bytes)
 
 
-def _data_pages(archive: Archive) -> list[Page]:
-    """The data page, the datapackage.json listing every part's files, and the formats document."""
+def human_size(n: int) -> str:
+    """A file size as people read it before a download (decimal units, as the labels say)."""
+    if n < 1000:
+        return f"{n} 字节"
+    for unit in ("KB", "MB", "GB"):
+        n /= 1000
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if n >= 100 or unit == "KB" else f"{n:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def data_pages(archive: Archive, sizes: Mapping[str, int]) -> list[Page]:
+    """The data page, the datapackage.json listing every part's files, and the formats document.
+
+    ``sizes``: the bytes of each export file (path → size), so they are rendered after the exports."""
     listed = [
-        ExportFiles(part, datasets.area_name(reports[0].agency), len(reports))
+        ExportFiles(
+            part,
+            datasets.area_name(reports[0].agency),
+            len(reports),
+            sizes[part.csv_path],
+            sizes[part.sqlite_path],
+        )
         for part, reports in datasets.parts_of(archive.reports).items()
     ]
     listed.sort(key=lambda f: (-f.part.year, f.part.area))  # newest year first
     config = archive.config
-    named = [(f.part, f.area_name) for f in listed]
+    files = [(f.part, f.area_name, f.csv_bytes, f.sqlite_bytes) for f in listed]
     return [
         Page(
             "data/index.html",
@@ -844,8 +873,8 @@ def _data_pages(archive: Archive) -> list[Page]:
             datasets.DATAPACKAGE_PATH,
             (),
             (),
-            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, named)),
-            repr(sorted(named)),
+            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, files)),
+            repr(sorted(files)),
         ),
         Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
     ]

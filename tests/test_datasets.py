@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import datasets, formats
+from gkgen import datasets, formats, pages
 from gkgen.build import load_archive
 from tests.conftest import REPO, SHARED
 from tests.helpers import REFERENCE_REPORTS
@@ -226,7 +226,7 @@ def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
     names = [r["name"] for r in package["resources"]]
     assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9._-]+", n) for n in names)
     for resource in package["resources"]:
-        assert (built_site / "data" / resource["path"]).is_file()
+        assert (built_site / "data" / resource["path"]).stat().st_size == resource["bytes"] > 0
         assert not resource["path"].startswith(("/", ".")) and resource["format"] in ("csv", "sqlite")
         assert (resource.get("profile") == "tabular-data-resource") == (resource["format"] == "csv")
     for (year, area), (csv_file, _db) in part_files(built_site).items():
@@ -248,7 +248,28 @@ def test_data_page_links_every_file(built_site: Path) -> None:
         province = reports[0].agency.province
         assert f'<th scope="row">{year}</th><th scope="row">{province}</th><td>{len(reports)}</td>' in text
         for f in (csv_file, db_file):
-            assert f'href="/{f.relative_to(built_site).as_posix()}" download' in text
+            # The link, then the file's real size, so a reader knows what a download costs.
+            size = pages.human_size(f.stat().st_size)
+            assert (
+                f'href="/{f.relative_to(built_site).as_posix()}" download>{f.name}</a> <span class="size">{size}</span>'
+                in text
+            )
+
+
+def test_sizes_are_what_people_read() -> None:
+    assert [
+        pages.human_size(n) for n in (0, 999, 1000, 25_174, 999_499, 1_000_000, 53_243_786, 530_000_000)
+    ] == [
+        "0 字节",
+        "999 字节",
+        "1 KB",
+        "25 KB",
+        "999 KB",
+        "1.0 MB",
+        "53.2 MB",
+        "530 MB",
+    ]
+    assert pages.human_size(2_500_000_000) == "2.5 GB"
 
 
 def test_data_page_documents_every_code(built_site: Path) -> None:

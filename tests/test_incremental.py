@@ -69,7 +69,9 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     downloads = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
 
     report = archive / "content" / "reports" / "410204-wuyi" / "2021.yaml"
-    report.write_text(report.read_text("utf-8").replace("licensing: [0]", "licensing: [7]"), encoding="utf-8")
+    report.write_text(
+        report.read_text("utf-8").replace("licensing: [0]", "licensing: [17]"), encoding="utf-8"
+    )
     narrative = report.with_suffix(".md")
     narrative.write_text(narrative.read_text("utf-8").replace("高龄补贴", "高龄津贴"), encoding="utf-8")
 
@@ -86,9 +88,16 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     rewritten = {name for name in now if now[name] != downloads[name]}
     assert rewritten == {"gkgen-cells-2021-410000.csv", "gkgen-2021-410000.sqlite"}
     assert {"gkgen-2021-350000.sqlite", "gkgen-2022-410000.sqlite"} <= set(now)
+    # The data page and datapackage.json give the rewritten files' new sizes (0 → 17: one byte more in the
+    # CSV; the page is compared with a clean build's below) and the kept files' sizes from the live site.
+    assert stats.counts["data pages rendered"] == 2  # the data page and datapackage.json, not formats.json
+    package = json.loads((out / "data" / "datapackage.json").read_text("utf-8"))
+    assert {r["path"]: r["bytes"] for r in package["resources"]} == {
+        p.name: p.stat().st_size for p in (out / "data").glob("gkgen-*")
+    }
 
     page = (out / "reports" / "410204-wuyi" / "2021" / "index.html").read_text("utf-8")
-    assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>7<', page) and "高龄津贴" in page
+    assert re.search(r'data-cell="active\.licensing\.decisions"[^>]*>17<', page) and "高龄津贴" in page
 
     clean = tmp_path / "clean"
     run(archive, clean, incremental=False)
