@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from gkgen import provinces
 from gkgen.formats import all_formats
 from gkgen.model import Agency, Archive, Report, Value
 
@@ -138,14 +139,17 @@ INDEXES = {
 }
 
 
-NO_REGION = "000000"  # bodies without a region code (e.g. State Council departments) have their own files
+NO_REGION = "000000"  # bodies with neither a region code nor a province (State Council departments)
 
 
 def area_of(agency: Agency) -> str:
-    """The province code a body's reports are exported under: the first two digits of its region code."""
+    """The province code a body's reports are exported under: the first two digits of its region code,
+    else its province's code (a body whose county the editor did not know still belongs to a province)."""
     code = agency.region_code
     if code and len(code) == 6 and code.isdigit():
         return code[:2] + "0000"
+    if agency.province in provinces.CODE_OF:
+        return provinces.CODE_OF[agency.province] + "0000"
     return NO_REGION
 
 
@@ -175,7 +179,7 @@ def area_name(agency: Agency) -> str:
     """How the data page and datapackage.json name a body's province."""
     area = area_of(agency)
     if area == NO_REGION:
-        return "无行政区划代码的机构"
+        return "未注明省份的机构"
     return agency.province or area
 
 

@@ -96,11 +96,14 @@ def test_a_body_without_a_region_code_is_exported_on_its_own(tmp_path: Path) -> 
     full = archive()
     pingtan = next(r.agency for r in full.reports if r.agency.id == "350128-pingtan")
     assert (datasets.area_of(pingtan), datasets.area_name(pingtan)) == ("350000", "福建省")
+    # A body the editor knows only the province of is filed under it.
+    provincial = replace(pingtan, region_code=None, city=None, county=None)
+    assert (datasets.area_of(provincial), datasets.area_name(provincial)) == ("350000", "福建省")
     # A State Council department has no region code: its reports get files of their own.
     ministry = replace(pingtan, region_code=None, province=None, city=None, county=None)
     assert (datasets.area_of(ministry), datasets.area_name(ministry)) == (
         datasets.NO_REGION,
-        "无行政区划代码的机构",
+        "未注明省份的机构",
     )
     reports = [replace(r, agency=ministry) if r.agency.id == pingtan.id else r for r in full.reports]
     edited = Archive.assemble({**full.agencies, pingtan.id: ministry}, reports, full.config)

@@ -10,7 +10,7 @@ from pathlib import Path
 from gkgen import formats
 from gkgen.importer import ImportResult, import_file
 from gkgen.importer.agency import add_agency, find_agency, load_registry
-from gkgen.importer.meta import PROVINCES
+from gkgen.provinces import PROVINCES
 
 SUPPORTED = (".txt", ".text", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".pdf", ".json", ".doc")
 

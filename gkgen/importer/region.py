@@ -16,16 +16,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from gkgen.provinces import PROVINCES
+
 PROVINCE, CITY, COUNTY = 1, 2, 3
 
 # The short forms a name may start with ("河南开封…", "内蒙古…").
-_PROVINCE_SHORT = {
-    "北京": "11", "天津": "12", "河北": "13", "山西": "14", "内蒙古": "15", "辽宁": "21", "吉林": "22",
-    "黑龙江": "23", "上海": "31", "江苏": "32", "浙江": "33", "安徽": "34", "福建": "35", "江西": "36",
-    "山东": "37", "河南": "41", "湖北": "42", "湖南": "43", "广东": "44", "广西": "45", "海南": "46",
-    "重庆": "50", "四川": "51", "贵州": "52", "云南": "53", "西藏": "54", "陕西": "61", "甘肃": "62",
-    "青海": "63", "宁夏": "64", "新疆": "65",
-}  # fmt: skip
+_PROVINCE_SHORT = {short: code for _full, short, code in PROVINCES}
 _MUNICIPALITIES = ("11", "12", "31", "50")
 _PLACE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
                    "自治旗", "地区", "林区", "特区", "省", "市", "区", "县", "旗", "盟")  # fmt: skip
