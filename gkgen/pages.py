@@ -837,11 +837,12 @@ def human_size(n: int) -> str:
     """A file size as people read it before a download (decimal units, as the labels say)."""
     if n < 1000:
         return f"{n} 字节"
-    for unit in ("KB", "MB", "GB"):
-        n /= 1000
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if n >= 100 or unit == "KB" else f"{n:.1f} {unit}"
-    raise AssertionError("unreachable")
+    value, unit = n / 1000, "KB"
+    for bigger in ("MB", "GB"):
+        if value < 999.5:  # what would print as "1000 KB" is "1.0 MB"
+            break
+        value, unit = value / 1000, bigger
+    return f"{value:.0f} {unit}" if unit == "KB" or value >= 99.95 else f"{value:.1f} {unit}"
 
 
 def data_pages(archive: Archive, sizes: Mapping[str, int]) -> list[Page]:

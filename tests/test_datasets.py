@@ -272,7 +272,11 @@ def test_sizes_are_what_people_read() -> None:
         "53.2 MB",
         "530 MB",
     ]
-    assert pages.human_size(2_500_000_000) == "2.5 GB"
+    assert [pages.human_size(n) for n in (999_999, 99_960_000, 2_500_000_000)] == [
+        "1.0 MB",
+        "100 MB",
+        "2.5 GB",
+    ]
 
 
 def test_data_page_documents_every_code(built_site: Path) -> None:
