@@ -46,6 +46,14 @@ def test_serve_rebuilds_on_change_and_reloads(tmp_path: Path) -> None:
         assert fetch(url + "__gkgen/wait?v=0", timeout=60) == "1"  # the browser is told to reload
         assert "本年度共收到依申请公开 一件" in fetch(url + "reports/410204-wuyi/2021/")
 
+        # The site's configuration is watched too (saved by renaming a new file over it, as editors do).
+        config = root / "gkgen.yaml"
+        fresh = root / "gkgen.yaml.new"
+        fresh.write_text("title: 监测测试档案\n", encoding="utf-8")
+        fresh.replace(config)
+        assert fetch(url + "__gkgen/wait?v=1", timeout=60) == "2"
+        assert "监测测试档案" in fetch(url)
+
         # A broken edit keeps the last good site served.
         report = root / "content/reports/410204-wuyi/2021.yaml"
         report.write_text(report.read_text("utf-8").replace("new: [1,", "new: [x,"), encoding="utf-8")
