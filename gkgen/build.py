@@ -320,9 +320,9 @@ def _build_with_state(
                 # The exports (SQLite, CSV) and the search index run in threads beside the site pages:
                 # sqlite3 and file writes release the GIL, and Pagefind is a separate process. The
                 # index needs only the report pages, which are written by now.
-                exports = _start_exports(
-                    archive, writer, keys, state, partial(_export_store, root, incremental, code), stats
-                )
+                parts = datasets.parts_of(archive.reports)  # the exports' files, on the data page too
+                store_of = partial(_export_store, root, incremental, code)
+                exports = _start_exports(archive, parts, writer, keys, state, store_of, stats)
                 index = _start_index(archive, writer, digests, root, incremental, stats, settings)
                 try:
                     with stats.stage("render site pages"):
@@ -344,16 +344,10 @@ def _build_with_state(
                 stats.counts["search shards indexed"] = len(result.indexed)
                 stats.counts["search shards reused"] = len(result.reused)
                 stats.counts["search shards left in place"] = len(result.kept)
-                with stats.stage("render site pages"):  # after the exports: the data page gives their sizes
-                    _render_site_pages(
-                        pages.data_pages(archive, _export_sizes(archive, writer)),
-                        writer,
-                        keys,
-                        state,
-                        stats,
-                        "data pages",
-                    )
                 with stats.stage("render site pages"):
+                    # After the exports: the data page gives their sizes.
+                    data = pages.data_pages(archive, parts, _export_sizes(parts, writer))
+                    _render_site_pages(data, writer, keys, state, stats, "data pages")
                     # Last: the sitemap lists every page written, the search bundle included.
                     _render_site_pages(
                         _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
@@ -548,12 +542,12 @@ def _search_state_dir(root: Path) -> Path:
     return root / cache.CACHE_DIR / "search"
 
 
-def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
+def _start_exports(archive, parts, writer, keys, state, store_of, stats) -> _Beside:
     """Each part's (year and province) CSV + SQLite, kept from the previous site when none of its
     reports changed."""
     digests = {r.id: keys.export(r) for r in archive.reports}
     todo: dict[datasets.Part, tuple[Path, Path]] = {}
-    for part, reports in datasets.parts_of(archive.reports).items():
+    for part, reports in parts.items():
         key = cache.digest(keys.base, part.year, part.area, [(r.id, digests[r.id]) for r in reports])
         paths = (part.csv_path, part.sqlite_path)
         if _keep_if_unchanged(writer, state, paths, key):
@@ -568,7 +562,7 @@ def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
             return
         started = time.perf_counter()
         store = store_of()
-        stats.counts["reports exported"] = store.sync(archive, digests)
+        stats.counts["reports exported"] = store.sync(parts, digests)
         for part, (csv_file, sqlite_file) in todo.items():
             store.write(part, csv_file, sqlite_file)
         stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
@@ -576,10 +570,10 @@ def _start_exports(archive, writer, keys, state, store_of, stats) -> _Beside:
     return _Beside("exports", work)
 
 
-def _export_sizes(archive: Archive, writer: SiteWriter) -> dict[str, int]:
+def _export_sizes(parts: Iterable[datasets.Part], writer: SiteWriter) -> dict[str, int]:
     """The size of every export file: this build's, or the live site's where it was kept."""
     sizes = {}
-    for part in datasets.parts_of(archive.reports):
+    for part in parts:
         for rel in (part.csv_path, part.sqlite_path):
             path = writer.path_for(rel) if rel in writer.fresh else writer.previous / rel
             sizes[rel] = path.stat().st_size

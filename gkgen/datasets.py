@@ -16,14 +16,14 @@ import csv
 import io
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from gkgen import provinces
 from gkgen.formats import all_formats
-from gkgen.model import Agency, Archive, Report, Value
+from gkgen.model import Agency, Report, Value
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
@@ -359,9 +359,9 @@ class ExportStore:
             folder.mkdir(parents=True, exist_ok=True)
             marker.write_text(code, encoding="utf-8")
 
-    def sync(self, archive: Archive, digests: dict[str, str]) -> int:
-        """Bring every part's store to the archive; returns how many reports were (re-)exported or removed."""
-        parts = parts_of(archive.reports)
+    def sync(self, parts: Mapping[Part, list[Report]], digests: dict[str, str]) -> int:
+        """Bring every part's store to ``parts`` (``parts_of`` the archive's reports); returns how many
+        reports were (re-)exported or removed."""
         names = {p.folder_name for p in parts}
         done = 0
         for folder in sorted(self.folder.iterdir()):

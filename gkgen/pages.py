@@ -845,10 +845,13 @@ def human_size(n: int) -> str:
     return f"{value:.0f} {unit}" if unit == "KB" or value >= 99.95 else f"{value:.1f} {unit}"
 
 
-def data_pages(archive: Archive, sizes: Mapping[str, int]) -> list[Page]:
+def data_pages(
+    archive: Archive, parts: Mapping[datasets.Part, list[Report]], sizes: Mapping[str, int]
+) -> list[Page]:
     """The data page, the datapackage.json listing every part's files, and the formats document.
 
-    ``sizes``: the bytes of each export file (path → size), so they are rendered after the exports."""
+    ``parts``: ``datasets.parts_of`` the archive's reports; ``sizes``: the bytes of each export file
+    (path → size), so they are rendered after the exports."""
     listed = [
         ExportFiles(
             part,
@@ -857,7 +860,7 @@ def data_pages(archive: Archive, sizes: Mapping[str, int]) -> list[Page]:
             sizes[part.csv_path],
             sizes[part.sqlite_path],
         )
-        for part, reports in datasets.parts_of(archive.reports).items()
+        for part, reports in parts.items()
     ]
     listed.sort(key=lambda f: (-f.part.year, f.part.area))  # newest year first
     config = archive.config

@@ -113,7 +113,7 @@ def test_a_body_without_a_region_code_is_exported_on_its_own(tmp_path: Path) -> 
         datasets.Part(2021, "410000"),
     }
     store = datasets.ExportStore(tmp_path / "store", "code")
-    store.sync(edited, {r.id: "v1" for r in edited.reports})
+    store.sync(datasets.parts_of(edited.reports), {r.id: "v1" for r in edited.reports})
     store.write(datasets.Part(2021, "000000"), tmp_path / "out.csv", tmp_path / "out.sqlite")
     rows = list(csv.DictReader((tmp_path / "out.csv").read_text("utf-8-sig").splitlines()))
     assert {(row["report_id"], row["region_code"]) for row in rows} == {("350128-pingtan-2021", "")}
@@ -192,34 +192,39 @@ def test_incrementally_updated_exports_equal_a_clean_export(tmp_path: Path) -> N
     parts = list(datasets.parts_of(full.reports))
     digests = {r.id: "v1" for r in full.reports}
     clean = datasets.ExportStore(tmp_path / "clean", "code")
-    assert clean.sync(full, digests) == len(full.reports)
+    assert clean.sync(datasets.parts_of(full.reports), digests) == len(full.reports)
     expected = _export(clean, parts, tmp_path / "clean-out")
 
     # The same archive reached another way: with one year missing and one report stale, then all.
     store = datasets.ExportStore(tmp_path / "incremental", "code")
     part = Archive.assemble(full.agencies, [r for r in full.reports if r.year != 2019], full.config)
-    store.sync(part, {r.id: ("old" if i == 3 else "v1") for i, r in enumerate(part.reports)})
+    store.sync(
+        datasets.parts_of(part.reports),
+        {r.id: ("old" if i == 3 else "v1") for i, r in enumerate(part.reports)},
+    )
     reopened = datasets.ExportStore(tmp_path / "incremental", "code")
-    assert reopened.sync(full, digests) == 2  # the 2019 report added, one re-exported
-    assert reopened.sync(full, digests) == 0
+    assert (
+        reopened.sync(datasets.parts_of(full.reports), digests) == 2
+    )  # the 2019 report added, one re-exported
+    assert reopened.sync(datasets.parts_of(full.reports), digests) == 0
     assert _export(reopened, parts, tmp_path / "incremental-out") == expected
 
     # A part with no report left is dropped from the store; other code starts the store afresh.
-    assert reopened.sync(part, digests) == 1
+    assert reopened.sync(datasets.parts_of(part.reports), digests) == 1
     assert not (tmp_path / "incremental" / "2019-350000").exists()
     assert (tmp_path / "incremental" / "2020-350000").is_dir()
     afresh = datasets.ExportStore(tmp_path / "incremental", "other code")
-    assert afresh.sync(full, digests) == len(full.reports)
+    assert afresh.sync(datasets.parts_of(full.reports), digests) == len(full.reports)
 
 
 def test_an_unreadable_store_is_rebuilt(tmp_path: Path) -> None:
     full = archive()
     digests = {r.id: "v1" for r in full.reports}
-    datasets.ExportStore(tmp_path / "store", "code").sync(full, digests)
+    datasets.ExportStore(tmp_path / "store", "code").sync(datasets.parts_of(full.reports), digests)
     (tmp_path / "store" / "2021-410000" / "fragments.sqlite").write_bytes(b"not a database")
-    assert datasets.ExportStore(tmp_path / "store", "code").sync(full, digests) == len(
-        reports_in(2021, "410000")
-    )
+    assert datasets.ExportStore(tmp_path / "store", "code").sync(
+        datasets.parts_of(full.reports), digests
+    ) == len(reports_in(2021, "410000"))
 
 
 def test_datapackage_lists_and_describes_every_file(built_site: Path) -> None:
@@ -299,7 +304,7 @@ def test_a_count_beyond_64_bits_keeps_its_text_and_has_no_number(tmp_path: Path)
     values = (huge, *report.values[1:])
     edited = Archive.assemble(archive().agencies, [replace(report, values=values)], archive().config)
     store = datasets.ExportStore(tmp_path / "store", "code")
-    assert store.sync(edited, {report.id: "v1"}) == 1
+    assert store.sync(datasets.parts_of(edited.reports), {report.id: "v1"}) == 1
     store.write(datasets.part_of(report), tmp_path / "out.csv", tmp_path / "out.sqlite")
     code = report.format.codes[0]
     db = sqlite3.connect(tmp_path / "out.sqlite")
