@@ -31,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from gkgen import stable_index
+
 BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
 MANIFEST = "shards.json"  # pagefind/shards.json
@@ -270,6 +272,12 @@ def _run_pagefind(binary: Path, name: str, source: Path, output: Path, language:
     for path in output.iterdir():
         if _UNUSED.match(path.name):
             path.unlink()
+    try:
+        stable_index.normalise(output)  # same pages, same bytes (Pagefind 1.5.2 writes filters in hash order)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(
+            f"无法整理 Pagefind 的输出（分片 {name}）：{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def kept_files(files: Iterable[str], kept: Iterable[str]) -> list[str]:
@@ -370,7 +378,7 @@ def index_site(
     if bundle_root.exists():
         shutil.rmtree(bundle_root)
     binary = pagefind_binary()
-    salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language)])
+    salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language), stable_index.VERSION])
     if pages is None:
         pages = {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in find_pages(site)}
     if state_dir is not None:
