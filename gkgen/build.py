@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, files, furniture, history, load, pages, search, workers
+from gkgen import cache, datasets, files, furniture, history, load, lock, pages, search, workers, write
 from gkgen import config as config_mod
 from gkgen.diagnostics import Collector, Diagnostic, report
 from gkgen.model import Archive
 from gkgen.render import TEMPLATES
 from gkgen.validate import current_year
-from gkgen.write import SiteWriter
+from gkgen.write import SiteWriter, checkpoint
 
 # Below this many reports to load or render, worker processes cost more than they save.
 POOL_THRESHOLD = 64
@@ -276,10 +276,23 @@ def build(
     except search.SearchIndexError as exc:
         print(f"构建失败：{exc}；网站未改动", file=stream)
         return 1
+    # One build at a time per archive cache and per output (see gkgen.lock); a second one waits.
+    locks = [root / cache.CACHE_DIR / "build.lock", lock.output_lock(out)]
+    try:
+        with lock.exclusive(locks, lambda message: print(message, file=stream, flush=True)):
+            return _build_locked(root, out, base_url, stream, incremental, stats, settings)
+    except lock.Busy as exc:
+        print(f"构建未进行：{exc}", file=stream)
+        return 1
+
+
+def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> int:
+    write.clean_up(out.resolve())  # what a killed build left beside the output (we hold its lock)
     scan = files.scan_reports(root)
     fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
     last = cache.read_last_build(root) if incremental else {}
-    if last.get("fingerprint") == fingerprint and out.is_dir():
+    site = cache.site_identity(out)
+    if last.get("fingerprint") == fingerprint and site is not None and last.get("site") == site:
         # Nothing the build reads has changed since the last successful build into this folder.
         report([Diagnostic(**d) for d in last["diagnostics"]], stream, show_notes=False)
         print(f"构建完成（内容无变化，网站保持原样）：{last['summary']} → {out}", file=stream)
@@ -287,6 +300,10 @@ def build(
         return 0
     code = cache.code_digest()
     state = cache.load_state(root, code) if incremental else cache.State(code=code)
+    if state.site != cache.site_identity(out):
+        # The outputs recorded are those of another folder than the live site (a build killed after its
+        # switch, before it saved its state; or another --out): none of them is trusted.
+        state.outputs, state.files = {}, []
     try:
         return _build_with_state(
             root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
@@ -353,19 +370,23 @@ def _build_with_state(
                         _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
                     )
                 with stats.stage("write"):
-                    writer.commit(state.files if incremental and state.files else None)
+                    # The switch: until here the live site is the previous build's, afterwards this one's.
+                    writer.commit(state.files if state.files else None)
                     search.commit_state(_search_state_dir(root))
+                    checkpoint("after-search-state")
                     _remember_outputs(writer, state)
         except search.SearchIndexError as exc:
             print(f"构建失败：{exc}；网站未改动", file=stream)
             return 1
-    if _changed_anything(stats, state, files_before) or state.registry is not registry_before:
+    site_before, state.site = state.site, cache.site_identity(out)
+    changed = _changed_anything(stats, state, files_before) or state.site != site_before
+    if changed or state.registry is not registry_before:
         cache.save_state(root, state)
+    checkpoint("after-save-state")
     text = summary(archive, loaded.diagnostics)
     shown = [d for d in loaded.diagnostics.sorted() if d.severity != "note"]
-    cache.write_last_build(
-        root, {"fingerprint": fingerprint, "summary": text, "diagnostics": [asdict(d) for d in shown]}
-    )
+    record = {"fingerprint": fingerprint, "site": state.site, "summary": text}
+    cache.write_last_build(root, {**record, "diagnostics": [asdict(d) for d in shown]})
     print(f"构建完成：{text} → {out}", file=stream)
     return 0
 

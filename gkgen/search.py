@@ -515,9 +515,9 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     shards = [
         Shard(s["name"], tuple(sorted(held.get(s["name"], ()))), s["hash"], s["bundle"]) for s in base_shards
     ]
-    # When the build fills in the live site (only what changed goes to the staging folder), the base
-    # shards stay where they are: at 100,000 reports, linking their ~116,000 files into the staging
-    # folder and moving them back cost more than half of a one-report edit.
+    # When the build keeps the live site's files (only what changed goes to the staging folder), the
+    # base shards are not touched here: they are kept like any unchanged output, and the writer
+    # hard-links them into the new site once, at commit (gkgen.write), instead of here and again there.
     in_place = len(roots) > 1 and roots[1] == previous
     kept: list[str] = []
     for shard, source in zip(shards, sources, strict=True):
