@@ -287,7 +287,15 @@ def build(
 
 
 def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> int:
-    write.clean_up(out.resolve())  # what a killed build left beside the output (we hold its lock)
+    cleaning = write.clean_up(out.resolve())  # what earlier builds left beside the output (we hold its lock)
+    try:
+        return _build_cleaning(root, out, base_url, stream, incremental, stats, settings, cleaning)
+    finally:
+        if cleaning is not None:
+            cleaning.join()
+
+
+def _build_cleaning(root, out, base_url, stream, incremental, stats, settings, cleaning) -> int:
     scan = files.scan_reports(root)
     fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
     last = cache.read_last_build(root) if incremental else {}
@@ -306,14 +314,25 @@ def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> 
         state.outputs, state.files = {}, []
     try:
         return _build_with_state(
-            root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
+            root,
+            out,
+            base_url,
+            stream,
+            incremental,
+            stats,
+            scan,
+            fingerprint,
+            code,
+            state,
+            settings,
+            cleaning,
         )
     finally:
         cache.release_state()
 
 
 def _build_with_state(
-    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
+    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings, cleaning
 ) -> int:
     """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
     registry_before = state.registry
@@ -329,7 +348,7 @@ def _build_with_state(
             return 1
         archive = loaded.archive
         try:
-            with SiteWriter(out) as writer:
+            with SiteWriter(out, cleaning) as writer:
                 keys = OutputKeys(code, inputs.config, assets, loaded)
                 with stats.stage("render reports"):
                     assets.write(writer)

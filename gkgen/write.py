@@ -36,6 +36,7 @@ import errno
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -57,43 +58,55 @@ def checkpoint(name: str) -> None:
 
 def leftovers(out: Path) -> list[Path]:
     """Folders beside ``out`` that builds make and remove again: staging folders (with Pagefind's work
-    folders, named after them) and a previous site put aside by the two-rename switch."""
-    return sorted(
-        p
-        for pattern in (f".{out.name}.staging-*", f".{out.name}.previous-*")
-        for p in out.parent.glob(pattern)
-    )
+    folders, named after them), the site a build replaced, a previous site put aside by the
+    two-rename switch."""
+    patterns = (f".{out.name}.staging-*", f".{out.name}.old-*", f".{out.name}.previous-*")
+    return sorted(p for pattern in patterns for p in out.parent.glob(pattern))
 
 
-def clean_up(out: Path) -> None:
-    """Undo what a killed build left beside ``out``. Only while holding the output's lock."""
+def clean_up(out: Path) -> threading.Thread | None:
+    """Undo what earlier builds left beside ``out``. Only while holding the output's lock.
+
+    The removal runs in a thread (returned; join it before the lock is released): it is mostly the
+    site the last build replaced, one directory entry per file of the site, and unlinking them costs
+    seconds at 10,000 reports; the build's first steps do not touch those folders."""
     aside = sorted(out.parent.glob(f".{out.name}.previous-*"))
     if aside and not out.exists() and not out.is_symlink():
         # Killed between the two renames of the fallback switch: the previous site goes back.
         os.rename(aside[-1], out)
-    for stale in leftovers(out):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
+    stale = [p for p in leftovers(out) if p.is_dir() and not p.is_symlink()]
+    if not stale:
+        return None
+    thread = threading.Thread(target=_remove, args=(stale,), name="gkgen-remove-old-sites", daemon=True)
+    thread.start()
+    return thread
+
+
+def _remove(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class SiteWriter:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, cleaning: threading.Thread | None = None):
+        """``cleaning``: the removal of earlier builds' folders (clean_up), still running."""
         self.out = out.resolve()
         self.staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.previous: Path | None = None
         self.written: set[str] = set()  # every output of this build, kept or fresh
         self.fresh: set[str] = set()  # rendered in this build, in the staging folder
         self.switched = False  # whether commit() put a new folder in place
+        self.cleaning = cleaning
 
     def __enter__(self) -> SiteWriter:
-        clean_up(self.out)
+        # The caller holds the output's lock and has called clean_up(): a site put aside is back.
         self.previous = self.out if self.out.is_dir() else None
         self.staging.mkdir(parents=True)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        # A failed build's staging folder, or after the switch the previous site (now under that name).
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if not self.switched:  # a failed build's staging folder, or one that changed nothing
+            shutil.rmtree(self.staging, ignore_errors=True)
 
     def _check(self, rel: str) -> None:
         # Plain string tests, not PurePosixPath: this runs for every output of the site.
@@ -177,10 +190,15 @@ class SiteWriter:
                 os.makedirs(f"{staging}/{folder}", exist_ok=True)
                 made.add(folder)
             _link(f"{live}/{rel}", f"{staging}/{rel}")
+        if self.cleaning is not None:
+            self.cleaning.join()  # not both at once: the removal and the switch's linking share the disk
         checkpoint("before-switch")
         switch(self.staging, self.out)
         self.switched = True
         checkpoint("after-switch")
+        # The replaced site is removed by the next build, beside its first steps (clean_up): its
+        # unchanged files live on in the new site, only the directory entries are left to remove.
+        os.rename(self.staging, self.out.parent / f".{self.out.name}.old-{os.getpid()}")
         return True
 
 
