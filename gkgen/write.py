@@ -13,14 +13,18 @@ moment, ``site/`` is either the previous complete site or the new complete site:
   changed, and the staging folder becomes a complete site that shares every unchanged file.
 - Then the two folders are switched in one system call: Linux ``renameat2(RENAME_EXCHANGE)`` (macOS
   ``renamex_np(RENAME_SWAP)``) swaps the two directory entries atomically; ``site/`` stays a plain
-  folder (not a symlink), as ``python -m http.server -d site``, rsync and the Pages upload expect. The
-  old site, now under the staging name, is removed. Where the file system cannot exchange (or
-  ``GKGEN_NO_EXCHANGE=1``), two renames are used (``site`` → ``.site.previous-<pid>``, staging →
-  ``site``): between them ``site`` is missing for a moment, and a build killed exactly there leaves
-  the previous site under ``.site.previous-<pid>``, which the next build puts back before anything
-  else.
+  folder (not a symlink), as ``python -m http.server -d site``, rsync and the Pages upload expect.
+  The replaced site is renamed ``.site.old-<pid>`` and removed by the next build, in a thread beside
+  its first steps (unlinking one entry per file of the site costs seconds on a busy disk).
+- Where the file system cannot exchange (or with ``GKGEN_NO_EXCHANGE=1``), two renames are used
+  (``site`` → ``.site.previous-<pid>``, staging → ``site``): between them ``site`` is missing for a
+  moment, and a build killed exactly there leaves the previous site under ``.site.previous-<pid>``,
+  which the next build puts back before anything else.
 - If nothing differs from the live site, nothing is linked or switched: an unchanged archive costs no
   file writes.
+- The price: a build that changes anything makes one directory entry per file of the site (a hard
+  link) and the next one removes as many, where moving only the changed files made none. Measured in
+  BENCHMARKS.md ("Atomic builds: what the switch costs").
 - The caller holds the output's lock (``gkgen.lock``): only then are folders left by killed builds
   (staging folders, Pagefind work folders, a previous site put aside) removed or restored, so a build
   never deletes another live build's work.
