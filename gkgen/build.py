@@ -287,15 +287,15 @@ def build(
 
 
 def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> int:
-    cleaning = write.clean_up(out.resolve())  # what earlier builds left beside the output (we hold its lock)
+    leftover = write.clean_up(out.resolve())  # what earlier builds left beside the output (we hold its lock)
     try:
-        return _build_cleaning(root, out, base_url, stream, incremental, stats, settings, cleaning)
+        return _build_cleaning(root, out, base_url, stream, incremental, stats, settings, leftover)
     finally:
-        if cleaning is not None:
-            cleaning.join()
+        if leftover.removing is not None:
+            leftover.removing.join()
 
 
-def _build_cleaning(root, out, base_url, stream, incremental, stats, settings, cleaning) -> int:
+def _build_cleaning(root, out, base_url, stream, incremental, stats, settings, leftover) -> int:
     scan = files.scan_reports(root)
     fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
     last = cache.read_last_build(root) if incremental else {}
@@ -313,26 +313,14 @@ def _build_cleaning(root, out, base_url, stream, incremental, stats, settings, c
         # switch, before it saved its state; or another --out): none of them is trusted.
         state.outputs, state.files = {}, []
     try:
-        return _build_with_state(
-            root,
-            out,
-            base_url,
-            stream,
-            incremental,
-            stats,
-            scan,
-            fingerprint,
-            code,
-            state,
-            settings,
-            cleaning,
-        )
+        more = (scan, fingerprint, code, state, settings, leftover)
+        return _build_with_state(root, out, base_url, stream, incremental, stats, *more)
     finally:
         cache.release_state()
 
 
 def _build_with_state(
-    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings, cleaning
+    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings, leftover
 ) -> int:
     """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
     registry_before = state.registry
@@ -348,7 +336,7 @@ def _build_with_state(
             return 1
         archive = loaded.archive
         try:
-            with SiteWriter(out, cleaning) as writer:
+            with SiteWriter(out, leftover) as writer:
                 keys = OutputKeys(code, inputs.config, assets, loaded)
                 with stats.stage("render reports"):
                     assets.write(writer)

@@ -35,6 +35,7 @@ checked, and never leave the staging folder. The site holds exactly what the bui
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -43,6 +44,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gkgen.cache import file_stat
@@ -63,27 +65,43 @@ def checkpoint(name: str) -> None:
 def leftovers(out: Path) -> list[Path]:
     """Folders beside ``out`` that builds make and remove again: staging folders (with Pagefind's work
     folders, named after them), the site a build replaced, a previous site put aside by the
-    two-rename switch."""
-    patterns = (f".{out.name}.staging-*", f".{out.name}.old-*", f".{out.name}.previous-*")
-    return sorted(p for pattern in patterns for p in out.parent.glob(pattern))
+    two-rename switch, folders being removed."""
+    kinds = ("staging", "old", "previous", "trash")
+    return sorted(p for kind in kinds for p in out.parent.glob(f".{out.name}.{kind}-*"))
 
 
-def clean_up(out: Path) -> threading.Thread | None:
+@dataclass
+class CleanUp:
+    spare: Path | None  # the site the last build replaced, to be made the next site (SiteWriter)
+    removing: threading.Thread | None  # the removal of everything else, still running
+
+
+def clean_up(out: Path) -> CleanUp:
     """Undo what earlier builds left beside ``out``. Only while holding the output's lock.
 
-    The removal runs in a thread (returned; join it before the lock is released): it is mostly the
-    site the last build replaced, one directory entry per file of the site, and unlinking them costs
-    seconds at 10,000 reports; the build's first steps do not touch those folders."""
+    The site the last build replaced (``.site.old-<pid>``) is kept as the spare: the next site is made
+    from it (SiteWriter), which costs only what changed. Everything else is renamed out of the way at
+    once and removed in a thread (join it before the lock is released)."""
     aside = sorted(out.parent.glob(f".{out.name}.previous-*"))
     if aside and not out.exists() and not out.is_symlink():
         # Killed between the two renames of the fallback switch: the previous site goes back.
         os.rename(aside[-1], out)
-    stale = [p for p in leftovers(out) if p.is_dir() and not p.is_symlink()]
+    found = [p for p in leftovers(out) if p.is_dir() and not p.is_symlink()]
+    old = [p for p in found if p.name.startswith(f".{out.name}.old-")]
+    spare = old[-1] if old else None
+    stale = []
+    for n, folder in enumerate(p for p in found if p != spare):
+        trash = folder.with_name(f".{out.name}.trash-{os.getpid()}-{n}")
+        try:
+            os.rename(folder, trash)  # its name is free at once (a new build's pid may be an old one's)
+            stale.append(trash)
+        except OSError:
+            stale.append(folder)
     if not stale:
-        return None
+        return CleanUp(spare, None)
     thread = threading.Thread(target=_remove, args=(stale,), name="gkgen-remove-old-sites", daemon=True)
     thread.start()
-    return thread
+    return CleanUp(spare, thread)
 
 
 def _remove(folders: list[Path]) -> None:
@@ -92,25 +110,35 @@ def _remove(folders: list[Path]) -> None:
 
 
 class SiteWriter:
-    def __init__(self, out: Path, cleaning: threading.Thread | None = None):
-        """``cleaning``: the removal of earlier builds' folders (clean_up), still running."""
+    def __init__(self, out: Path, leftover: CleanUp | None = None):
+        """``leftover``: what clean_up() found (the caller holds the output's lock)."""
         self.out = out.resolve()
         self.staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.previous: Path | None = None
         self.written: set[str] = set()  # every output of this build, kept or fresh
         self.fresh: set[str] = set()  # rendered in this build, in the staging folder
         self.switched = False  # whether commit() put a new folder in place
-        self.cleaning = cleaning
+        self.leftover = leftover or CleanUp(None, None)
+        self.reused = False  # the staging folder is the spare: it holds an older site's files
 
     def __enter__(self) -> SiteWriter:
-        # The caller holds the output's lock and has called clean_up(): a site put aside is back.
+        # clean_up() has run: a site put aside is back in place.
         self.previous = self.out if self.out.is_dir() else None
-        self.staging.mkdir(parents=True)
+        if self.leftover.spare is not None and self.leftover.spare.is_dir():
+            # Its files may be hard links of the live site's: nothing may write into them. claim()
+            # removes a file before it is written; commit() makes the rest exactly the new site.
+            os.rename(self.leftover.spare, self.staging)
+            self.reused = True
+        else:
+            self.staging.mkdir(parents=True)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if not self.switched:  # a failed build's staging folder, or one that changed nothing
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if not self.switched:  # a failed build, or one that changed nothing: a spare for the next one
+            try:
+                os.rename(self.staging, self.out.parent / f".{self.out.name}.old-{os.getpid()}")
+            except OSError:
+                shutil.rmtree(self.staging, ignore_errors=True)
 
     def _check(self, rel: str) -> None:
         # Plain string tests, not PurePosixPath: this runs for every output of the site.
@@ -130,6 +158,9 @@ class SiteWriter:
         self.fresh.add(rel)
         path = self.path_for(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if self.reused:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()  # perhaps a hard link of a live file: never write into it
         return path
 
     def write(self, rel: str, data: bytes | str) -> None:
@@ -167,6 +198,13 @@ class SiteWriter:
         ``live_files``: every file of the live site, if known for certain (the build cache of the build
         that made it); without it the new site is switched in even when it equals the live one.
         """
+        # Plain string paths: at 100,000 reports a site has hundreds of thousands of files.
+        staging, live = str(self.staging), str(self.out)
+        if self.previous is not None:
+            same = [r for r in sorted(self.fresh) if _same_file_or_bytes(f"{live}/{r}", f"{staging}/{r}")]
+            if live_files is not None and len(same) == len(self.fresh) and set(live_files) == self.written:
+                return False
+        present = self._tidy() if self.reused else {}
         if self.previous is None:
             if self.out.exists() or self.out.is_symlink():
                 raise OutputError(f"output path exists and is not a folder: {self.out}")
@@ -174,11 +212,6 @@ class SiteWriter:
             os.rename(self.staging, self.out)  # a new name: atomic, and nothing to lose
             self.switched = True
             return True
-        # Plain string paths: at 100,000 reports a site has hundreds of thousands of files.
-        staging, live = str(self.staging), str(self.out)
-        same = [rel for rel in sorted(self.fresh) if _same_file_or_bytes(f"{live}/{rel}", f"{staging}/{rel}")]
-        if live_files is not None and len(same) == len(self.fresh) and set(live_files) == self.written:
-            return False
         for rel in same:  # the live file stays the site's file: same inode, bytes and mtime
             new = f"{staging}/{rel}"
             if not os.path.samefile(new, f"{live}/{rel}"):
@@ -189,21 +222,52 @@ class SiteWriter:
         for i, rel in enumerate(kept):
             if i == len(kept) // 2:
                 checkpoint("linking")
+            source, target = f"{live}/{rel}", f"{staging}/{rel}"
+            if rel in present:
+                if present[rel] == os.stat(source).st_ino:
+                    continue  # the spare already holds the live file (unchanged since then)
+                os.unlink(target)
             folder = os.path.dirname(rel)
             if folder not in made:
                 os.makedirs(f"{staging}/{folder}", exist_ok=True)
                 made.add(folder)
-            _link(f"{live}/{rel}", f"{staging}/{rel}")
-        if self.cleaning is not None:
-            self.cleaning.join()  # not both at once: the removal and the switch's linking share the disk
+            _link(source, target)
+        if self.leftover.removing is not None:
+            self.leftover.removing.join()  # not both at once: the removal and the linking share the disk
         checkpoint("before-switch")
         switch(self.staging, self.out)
         self.switched = True
         checkpoint("after-switch")
-        # The replaced site is removed by the next build, beside its first steps (clean_up): its
-        # unchanged files live on in the new site, only the directory entries are left to remove.
+        # The replaced site becomes the spare the next build makes its site from (clean_up).
         os.rename(self.staging, self.out.parent / f".{self.out.name}.old-{os.getpid()}")
         return True
+
+    def _tidy(self) -> dict[str, int]:
+        """In a reused staging folder: remove every file this build did not write or keep (and folders
+        left empty); return the inode of each file it holds for a kept output."""
+        present: dict[str, int] = {}
+
+        def visit(folder: str, prefix: str) -> bool:
+            empty = True
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if visit(entry.path, rel + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif rel in self.written:
+                    empty = False
+                    if rel not in self.fresh:
+                        present[rel] = entry.inode()
+                else:
+                    os.unlink(entry.path)
+            return empty
+
+        visit(str(self.staging), "")
+        return present
 
 
 def _link(src: str, dst: str) -> None:

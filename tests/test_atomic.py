@@ -122,6 +122,7 @@ def check_next_build(root: Path, out: Path, references: dict) -> None:
     done = subprocess.run(command(root, out), env=environment(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert leftovers(out) == []
+    assert out.is_dir() and not out.is_symlink()  # a plain folder, for http.server -d, rsync, Pages
     site = everything(out)
     assert outside_search(site) == outside_search(references["new, clean"])
     # The search index: the edit in a delta shard (the killed build's state was the live site's), or
@@ -286,3 +287,28 @@ def test_normalising_a_bundle_twice_changes_nothing(built_site: Path, tmp_path: 
     shutil.copytree(built_site / "pagefind", bundle)
     stable_index.normalise(bundle)
     assert everything(bundle) == everything(built_site / "pagefind")
+
+
+def test_a_build_made_from_the_replaced_site_never_writes_into_the_live_one(
+    references: dict, tmp_path: Path
+) -> None:
+    """A build makes its site from the one the last build replaced (``.site.old-<pid>``), whose
+    unchanged files are hard links of the live site's: killed just before its switch, after writing
+    everything, it must have left the live site exactly as it was."""
+    root = new_archive(tmp_path / "archive")
+    out = root / "site"
+    run(root, out)
+    edit(root)
+    run(root, out)  # the replaced site is kept beside as the spare
+    assert everything(out) == references["new"]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site.old-")]
+    narrative = root / "content" / "reports" / "410204-wuyi" / "2021.md"
+    narrative.write_text(narrative.read_text("utf-8").replace(*reversed(EDIT)), encoding="utf-8")
+    stats = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    kill_at(root, out, "before-switch")
+    assert everything(out) == references["new"]
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == stats
+    done = subprocess.run(command(root, out), env=environment(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert leftovers(out) == []
+    assert outside_search(everything(out)) == outside_search(references["old"])  # the content is v1 again
