@@ -14,17 +14,23 @@ moment, ``site/`` is either the previous complete site or the new complete site:
 - Then the two folders are switched in one system call: Linux ``renameat2(RENAME_EXCHANGE)`` (macOS
   ``renamex_np(RENAME_SWAP)``) swaps the two directory entries atomically; ``site/`` stays a plain
   folder (not a symlink), as ``python -m http.server -d site``, rsync and the Pages upload expect.
-  The replaced site is renamed ``.site.old-<pid>`` and removed by the next build, in a thread beside
-  its first steps (unlinking one entry per file of the site costs seconds on a busy disk).
+- The replaced site stays beside as ``.site.old-<pid>`` (the *spare*), and the next build makes its
+  staging folder from it instead of an empty one: only what changed since is linked or removed.
+  (Linking every file of the site into an empty folder, and unlinking the replaced site afterwards,
+  took seconds at 2,000 reports on a busy disk.) Its unchanged files are hard links of the live
+  site's, so nothing may write into them: ``claim()`` removes a file before it is written, and
+  ``commit()`` removes what the build neither wrote nor kept, and links each kept file whose inode is
+  not already the live one's. Any other leftover folder is renamed out of the way at once and
+  removed in a thread beside the build's first steps.
 - Where the file system cannot exchange (or with ``GKGEN_NO_EXCHANGE=1``), two renames are used
   (``site`` → ``.site.previous-<pid>``, staging → ``site``): between them ``site`` is missing for a
   moment, and a build killed exactly there leaves the previous site under ``.site.previous-<pid>``,
   which the next build puts back before anything else.
 - If nothing differs from the live site, nothing is linked or switched: an unchanged archive costs no
   file writes.
-- The price: a build that changes anything makes one directory entry per file of the site (a hard
-  link) and the next one removes as many, where moving only the changed files made none. Measured in
-  BENCHMARKS.md ("Atomic builds: what the switch costs").
+- The price: reading the spare folder (a directory listing, and a stat of the kept files not statted
+  already) at every build that changes something. Measured in BENCHMARKS.md ("Atomic builds: what
+  the switch costs").
 - The caller holds the output's lock (``gkgen.lock``): only then are folders left by killed builds
   (staging folders, Pagefind work folders, a previous site put aside) removed or restored, so a build
   never deletes another live build's work.
@@ -120,6 +126,7 @@ class SiteWriter:
         self.switched = False  # whether commit() put a new folder in place
         self.leftover = leftover or CleanUp(None, None)
         self.reused = False  # the staging folder is the spare: it holds an older site's files
+        self.live_inodes: dict[str, int] = {}  # rel → inode of the live site's file, as statted
 
     def __enter__(self) -> SiteWriter:
         # clean_up() has run: a site put aside is back in place.
@@ -134,11 +141,14 @@ class SiteWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if not self.switched:  # a failed build, or one that changed nothing: a spare for the next one
-            try:
+        if self.switched:
+            return
+        # A failed build, or one that changed nothing: the spare it was made from stays the spare.
+        if self.reused:
+            with contextlib.suppress(OSError):
                 os.rename(self.staging, self.out.parent / f".{self.out.name}.old-{os.getpid()}")
-            except OSError:
-                shutil.rmtree(self.staging, ignore_errors=True)
+                return
+        shutil.rmtree(self.staging, ignore_errors=True)
 
     def _check(self, rel: str) -> None:
         # Plain string tests, not PurePosixPath: this runs for every output of the site.
@@ -173,7 +183,10 @@ class SiteWriter:
         """
         if self.previous is None:
             return None
-        return file_stat(f"{self.previous}/{rel}")  # the same tuple the cache records for outputs
+        stat = file_stat(f"{self.previous}/{rel}")  # the same tuple the cache records for outputs
+        if stat is not None:
+            self.live_inodes[rel] = stat[2]  # commit() need not stat a kept file again
+        return stat
 
     def keep(self, rel: str) -> None:
         """``rel`` is unchanged: the site's current file stays (the caller checked that it is there)."""
@@ -224,7 +237,8 @@ class SiteWriter:
                 checkpoint("linking")
             source, target = f"{live}/{rel}", f"{staging}/{rel}"
             if rel in present:
-                if present[rel] == os.stat(source).st_ino:
+                inode = self.live_inodes.get(rel) or os.stat(source).st_ino
+                if present[rel] == inode:
                     continue  # the spare already holds the live file (unchanged since then)
                 os.unlink(target)
             folder = os.path.dirname(rel)
