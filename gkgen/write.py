@@ -167,11 +167,31 @@ class SiteWriter:
         self.written.add(rel)
         self.fresh.add(rel)
         path = self.path_for(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if self.reused:
+        if not self.reused:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()  # perhaps a hard link of a live file: never write into it
+        except OSError:  # the spare's layout was another: a file where a folder goes, or the reverse
+            self._clear_way(rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+    def _clear_way(self, rel: str) -> None:
+        here = self.staging
+        parts = PurePosixPath(rel).parts
+        for part in parts[:-1]:
+            here = here / part
+            if here.is_symlink() or (here.exists() and not here.is_dir()):
+                here.unlink()
+        target = here / parts[-1]
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
 
     def write(self, rel: str, data: bytes | str) -> None:
         self.claim(rel).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)

@@ -312,3 +312,24 @@ def test_a_build_made_from_the_replaced_site_never_writes_into_the_live_one(
     assert done.returncode == 0, done.stderr
     assert leftovers(out) == []
     assert outside_search(everything(out)) == outside_search(references["old"])  # the content is v1 again
+
+
+def test_a_spare_of_another_layout_gives_way(tmp_path: Path) -> None:
+    """The spare (the replaced site) may hold a file where this build needs a folder, or the reverse."""
+    from gkgen.write import CleanUp, SiteWriter
+
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "kept.txt").write_text("kept")
+    spare = tmp_path / ".site.old-1"
+    (spare / "a" / "b").mkdir(parents=True)
+    (spare / "a" / "b" / "x.html").write_text("old")
+    (spare / "c").write_text("a file where a folder goes")
+    (spare / "gone.txt").write_text("not in the new site")
+    with SiteWriter(out, CleanUp(spare, None)) as writer:
+        writer.write("a/b", "now a file")
+        writer.write("c/d.html", "in a folder")
+        writer.keep("kept.txt")
+        assert writer.commit()
+    assert everything(out) == {"a/b": b"now a file", "c/d.html": b"in a folder", "kept.txt": b"kept"}
+    assert everything(tmp_path / f".site.old-{os.getpid()}") == {"kept.txt": b"kept"}
