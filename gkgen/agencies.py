@@ -117,7 +117,11 @@ def _former_names(c: Checker, value: object, path: tuple) -> tuple[tuple[str, in
     if value is None:
         return ()
     if not isinstance(value, list):
-        c.error(path, "type", "former_names 应为列表，每项含 name（曾用名）和 until（使用该名称的最后一个报告年度）")
+        c.error(
+            path,
+            "type",
+            "former_names 应为列表，每项含 name（曾用名）和 until（使用该名称的最后一个报告年度）",
+        )
         return ()
     found = []
     for i, item in enumerate(value):
@@ -127,7 +131,9 @@ def _former_names(c: Checker, value: object, path: tuple) -> tuple[tuple[str, in
         c.keys(item, (*path, i), ("name", "until"), (), "曾用名")
         name = c.text(item.get("name"), (*path, i, "name"), "name（曾用名）") if "name" in item else None
         until = item.get("until")
-        if "until" in item and (isinstance(until, bool) or not isinstance(until, int) or not 1990 <= until <= 2100):
+        if "until" in item and (
+            isinstance(until, bool) or not isinstance(until, int) or not 1990 <= until <= 2100
+        ):
             c.error((*path, i, "until"), "value", f"until 应为报告年度（如 2023），实际是 {until!r}")
             until = None
         if name and isinstance(until, int):

@@ -143,7 +143,11 @@ def walk(toks: list[Tok], index: LabelIndex, warnings: list[str]) -> tuple[dict[
                 current.items.append(Item(tok.kind, tok.text))
             continue
         pieces = _pieces(index, tok.text)
-        if body and _is_prose(tok.text) and not any(e.kind in (ROW, GROUP) for p in pieces for e in p.entries):
+        if (
+            body
+            and _is_prose(tok.text)
+            and not any(e.kind in (ROW, GROUP) for p in pieces for e in p.entries)
+        ):
             break  # the table has ended: the narrative goes on after it
         for piece in pieces:
             rows = [e for e in piece.entries if e.kind == ROW]
