@@ -223,7 +223,9 @@ def inputs_fingerprint(root: Path, out: Path, extra: object, scan: ReportsScan) 
     small = [root / "gkgen.yaml", *sorted((root / "content" / "agencies").glob("*.yaml"))]
     small += sorted(p for p in (PACKAGE.parent / "templates").rglob("*") if p.is_file())
     for path in small:
-        if path.is_file():
+        if path.is_symlink():  # refused by the build; never read through (it may lead anywhere)
+            h.update(path.as_posix().encode() + b"\0->" + os.readlink(path).encode(errors="surrogateescape"))
+        elif path.is_file():
             h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     reports = root / "content" / "reports"
     for folder in scan.entries:

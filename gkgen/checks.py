@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from gkgen.diagnostics import ERROR, Diagnostic
-from gkgen.yamlpos import Document, Path
+from gkgen.yamlpos import Document, Path, YamlSyntaxError
 
 TYPE_NAMES = {str: "文字", int: "整数", dict: "键值映射", list: "列表", type(None): "null"}
 
@@ -31,6 +31,7 @@ class Checker:
         self.doc = doc
         self.shown = shown
         self.diagnostics: list[Diagnostic] = []
+        self._flagged = doc.flagged
 
     def error(
         self,
@@ -43,6 +44,8 @@ class Checker:
         severity: str = ERROR,
     ) -> None:
         pos = self.doc.key_position(path) if key else self.doc.position(path)
+        if not key and pos in self._flagged:  # the reader already said what is wrong with this value
+            return
         self.diagnostics.append(Diagnostic(self.shown, pos.line, pos.col, severity, rule, message, hint))
 
     def mapping(self, value: object, path: Path, what: str) -> dict | None:
@@ -89,7 +92,13 @@ class Checker:
             self.error(path, "type", f"{what}应为{expected}，实际是{type_name(value)}")
         return None
 
-    def duplicate_keys(self) -> None:
+    def document_problems(self) -> None:
+        """What the YAML reader found: keys written twice, numbers not written as plain decimals."""
+        for problem in self.doc.problems:
+            pos = problem.position
+            self.diagnostics.append(
+                Diagnostic(self.shown, pos.line, pos.col, ERROR, problem.rule, problem.message, problem.hint)
+            )
         for key, pos in self.doc.duplicate_keys:
             self.diagnostics.append(
                 Diagnostic(
@@ -105,3 +114,11 @@ class Checker:
 
 
 _NULLABLE_HINT = {"published", "source", "url", "region_code", "city", "county", "notes"}
+
+
+def syntax_diagnostic(exc: YamlSyntaxError, shown: str, hint: str | None = None) -> Diagnostic:
+    """A file the YAML reader refused, at the position of the problem (its own hint first)."""
+    pos = exc.position
+    return Diagnostic(
+        shown, pos.line, pos.col, ERROR, "yaml", f"YAML 语法错误：{exc.message}", exc.hint or hint
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class Entry:
     name: str
     stat: tuple[int, int, int, int] | None  # (mtime_ns, size, inode, ctime_ns); None for a folder
     children: tuple[Entry, ...] | None = None  # a folder's entries, by name; None for a file
+    symlink: bool = False  # refused: content is read only from the archive's own files
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,14 @@ def scan_reports(root: Path) -> ReportsScan:
         return ReportsScan(started, ())
     entries = []
     for entry in sorted(os.scandir(top), key=lambda e: e.name):
-        if entry.is_dir():
+        if entry.is_symlink():  # never followed: it may lead outside the archive
+            entries.append(Entry(entry.name, None, None, symlink=True))
+        elif entry.is_dir():
             files = sorted(os.scandir(entry.path), key=lambda e: e.name)
-            children = tuple(Entry(f.name, _stat(f)) for f in files)
+            children = tuple(
+                Entry(f.name, None, None, symlink=True) if f.is_symlink() else Entry(f.name, _stat(f))
+                for f in files
+            )
             entries.append(Entry(entry.name, None, children))
         else:
             entries.append(Entry(entry.name, _stat(entry)))
@@ -89,3 +96,48 @@ def _stat(entry: os.DirEntry) -> tuple[int, int, int, int] | None:
         return stat_of(entry.stat())
     except OSError:  # removed while listed
         return None
+
+
+# Characters that make a name show as something else, or break a terminal or a log line.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file or folder name in the archive is refused, or None."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI for ch in name):
+        return "名称中含有控制字符或文字方向控制符"
+    if name != name.strip():
+        return "名称首尾有空白"
+    if unicodedata.normalize("NFC", name) != name:
+        return "名称不是 Unicode NFC 规范形式（同样的字在不同系统上会显示为不同的文件）"
+    return None
+
+
+def symlink_diagnostic(shown: str) -> Diagnostic:
+    return Diagnostic(
+        shown,
+        0,
+        0,
+        ERROR,
+        "path",
+        "不允许使用符号链接：档案只读取仓库中的普通文件和目录",
+        "请把文件本身放进仓库，删除这个链接",
+    )
+
+
+def archive_path_problems(root: Path, templates: Path) -> list[Diagnostic]:
+    """Symlinks where the build would follow them out of the archive: content/ and its two folders,
+    the config file, and anything under templates/ (content/reports/ is checked by its scan)."""
+    problems = []
+    for rel in ("content", "content/reports", "content/agencies", "gkgen.yaml"):
+        if (root / rel).is_symlink():
+            problems.append(symlink_diagnostic(rel))
+    if templates.is_symlink():
+        problems.append(symlink_diagnostic("templates"))
+    elif templates.is_dir():
+        for folder, dirs, names in os.walk(templates):
+            for name in sorted(dirs + names):
+                path = Path(folder, name)
+                if path.is_symlink():
+                    problems.append(symlink_diagnostic(path.relative_to(templates.parent).as_posix()))
+    return problems
