@@ -9,6 +9,7 @@ file names, `gkgen build`, the GitHub Actions output, time limits).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -314,6 +315,26 @@ def test_a_failed_build_leaves_the_site_as_it_was(archive: Path, capfd) -> None:
     code, output = run(capfd, "build", "--root", str(archive))
     assert_refused(code, output)
     assert tree(archive / "site") == before
+
+
+# -- URLs in the JSON ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("/gk-archive", "/gk-archive/reports/410204-wuyi/2021/"),
+        ("https://example.org/gk/", "https://example.org/gk/reports/410204-wuyi/2021/"),
+    ],
+)
+def test_report_json_urls_do_not_depend_on_where_the_json_is(archive, capfd, base_url, expected) -> None:
+    code, output = run(capfd, "build", "--root", str(archive), "--base-url", base_url)
+    assert code == 0, output
+    document = json.loads((archive / "site/data/reports/410204-wuyi-2021.json").read_text("utf-8"))
+    assert document["base_url"] == expected.split("reports/")[0]
+    assert document["url"] == expected
+    index = json.loads((archive / "site/data/reports/index.json").read_text("utf-8"))
+    assert [entry["url"] for entry in index] == [expected]
 
 
 def test_symlinks_in_scan_are_not_followed(tmp_path: Path) -> None:
