@@ -7,6 +7,7 @@ the same language about missing keys, unknown keys and wrong types.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -84,7 +85,16 @@ class Checker:
         if value is None and nullable:
             return None
         if isinstance(value, str) and value.strip():
-            return value
+            found = _HIDDEN.search(value)
+            if found is None:
+                return value
+            self.error(
+                path,
+                "value",
+                f"{what}中含有控制字符或文字方向控制符 U+{ord(found.group()):04X}",
+                "多见于从网页或 PDF 复制的文字：请删除这个看不见的字符",
+            )
+            return None
         if isinstance(value, str):
             self.error(path, "type", f"{what}不能为空")
         else:
@@ -112,6 +122,10 @@ class Checker:
                 )
             )
 
+
+# Invisible characters that change how text shows (bidi overrides) or what a terminal does (C0/C1
+# controls); a line break and a tab are ordinary in multi-line text.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _NULLABLE_HINT = {"published", "source", "url", "region_code", "city", "county", "notes"}
 
