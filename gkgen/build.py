@@ -110,7 +110,9 @@ class Inputs:
 def read_inputs(root: Path, base_url: str | None = None, state: cache.State | None = None) -> Inputs:
     config, problems = config_mod.load_config(root, base_url)
     agencies, more = _registry(root, state)
-    paths = files.archive_path_problems(root, TEMPLATES)
+    paths = files.archive_path_problems(root, TEMPLATES) + files.committed_cache_problems(
+        root, cache.CACHE_DIR
+    )
     return Inputs(config, agencies, (*paths, *problems, *more))
 
 
@@ -280,6 +282,11 @@ def build(
         settings = search.index_settings()
     except search.SearchIndexError as exc:
         print(f"构建失败：{visible(str(exc))}；网站未改动", file=stream)
+        return 1
+    committed = files.committed_cache_problems(root, cache.CACHE_DIR)
+    if committed:  # before anything reads the cache
+        report(committed, stream)
+        print(f"构建失败：{len(committed)} 个错误；网站未改动", file=stream)
         return 1
     scan = files.scan_reports(root)
     fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)

@@ -141,3 +141,22 @@ def archive_path_problems(root: Path, templates: Path) -> list[Diagnostic]:
                 if path.is_symlink():
                     problems.append(symlink_diagnostic(path.relative_to(templates.parent).as_posix()))
     return problems
+
+
+def committed_cache_problems(root: Path, cache_dir: str) -> list[Diagnostic]:
+    """The build cache holds pickles, which run code when loaded: one that came with the repository (a
+    pull request can add it with `git add -f`) must never be loaded. The build stops before reading it."""
+    from gkgen import history  # only here: files is imported by every stage
+
+    return [
+        Diagnostic(
+            name,
+            0,
+            0,
+            ERROR,
+            "path",
+            f"构建缓存 {cache_dir}/ 不应提交到仓库：其中的文件会在构建时被载入执行",
+            f"请删除：git rm -r --cached {cache_dir}",
+        )
+        for name in history.tracked(root, cache_dir)
+    ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -342,3 +344,34 @@ def test_symlinks_in_scan_are_not_followed(tmp_path: Path) -> None:
     os.symlink("/", tmp_path / "content/reports/root")
     scan = files.scan_reports(tmp_path)
     assert [(e.name, e.symlink, e.children) for e in scan.entries] == [("root", True, None)]
+
+
+class _Planted:
+    """A pickle that leaves a mark when it is loaded."""
+
+    def __init__(self, mark: Path):
+        self.mark = mark
+
+    def __reduce__(self):
+        return (Path.touch, (self.mark,))
+
+
+def test_a_committed_build_cache_is_never_loaded(archive: Path, tmp_path: Path, capfd) -> None:
+    mark = tmp_path / "pickle-was-loaded"
+    state = archive / ".gkgen-cache" / "state"
+    state.mkdir(parents=True)
+    for name in ("outputs.pickle", *(f"sources-{n:02}.pickle" for n in range(32))):
+        (state / name).write_bytes(pickle.dumps(_Planted(mark)))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(archive)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A", "-f"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    for argv in (("check",), ("build",)):
+        code, output = run(capfd, *argv, "--root", str(archive))
+        assert_refused(code, output)
+        assert (
+            ".gkgen-cache/state/outputs.pickle:1:1: error[path]: 构建缓存 .gkgen-cache/ 不应提交到仓库"
+            in output
+        )
+    assert not mark.exists()
+    assert not (archive / "site").exists()
