@@ -18,12 +18,27 @@ class TextFile:
     text: str
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024  # the longest real report's files are tens of KB
+
+
 def read_text(path: Path, shown: str) -> tuple[TextFile | None, Diagnostic | None]:
-    """Read a UTF-8 file; a file in another encoding is refused at its first undecodable byte."""
+    """Read a UTF-8 file; a file in another encoding is refused at its first undecodable byte, and one
+    too large to be a report (a pasted PDF, or a file made to exhaust the build) is not read at all."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, Diagnostic(shown, 0, 0, ERROR, "io", f"无法读取文件：{exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, Diagnostic(
+            shown,
+            0,
+            0,
+            ERROR,
+            "io",
+            f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：报告文件只应有表格数据或正文",
+            "请检查是否误粘贴了整份 PDF 或网页",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -375,3 +375,11 @@ def test_a_committed_build_cache_is_never_loaded(archive: Path, tmp_path: Path, 
         )
     assert not mark.exists()
     assert not (archive / "site").exists()
+
+
+def test_a_file_too_large_to_be_a_report_is_not_read(archive: Path, capfd) -> None:
+    md = archive / REPORT.replace(".yaml", ".md")
+    md.write_text(md.read_text("utf-8") + "长" * (files.MAX_FILE_BYTES // 3 + 1), encoding="utf-8")
+    code, output = run(capfd, "check", "--root", str(archive))
+    assert_refused(code, output)
+    assert "content/reports/410204-wuyi/2021.md:1:1: error[io]: 文件过大（超过 4 MB）" in output
