@@ -128,7 +128,7 @@ class ReportValidator(Checker):
             self.error(
                 path,
                 "value",
-                f'{where}应为不小于 0 的金额（如 "24252.311082"），实际是 {value!r}',
+                f'{where}应为不小于 0 的金额（如 "24252.311082"），实际是 {_as_written(value)}',
                 "金额请照原报告写成带引号的小数文字；空白或“/”写 null",
             )
             return None
@@ -386,7 +386,7 @@ class ReportValidator(Checker):
             self.keys(item, path, ("label", "group", "values"), (), "active_extra 的一项")
             label = self.text(item.get("label"), (*path, "label"), "label")
             group = item.get("group")
-            if group not in rows:
+            if not isinstance(group, str) or group not in rows:  # a list or mapping is not hashable
                 self.error(
                     (*path, "group"),
                     "value",
@@ -418,6 +418,11 @@ class ReportValidator(Checker):
             if rule and note:
                 found.append(Acknowledgement(rule, note))
         return found
+
+
+def _as_written(value: object) -> str:
+    """A value in a message as the editor wrote it: 1.50, not Decimal('1.50')."""
+    return str(value) if isinstance(value, Decimal) else repr(value)
 
 
 def validate_report(

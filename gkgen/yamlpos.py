@@ -197,6 +197,7 @@ _MESSAGES = (
     ("could not find expected ':'", "缺少冒号“:”"),
     ("found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
     ("exceeded maximum nesting depth", "嵌套层次过深"),
+    ("expected a single document", "文件中只能有一个 YAML 文档（删除多余的 --- 行）"),
     ("expected <block end>, but found", "缩进不一致"),
 )
 
