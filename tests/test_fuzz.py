@@ -70,15 +70,30 @@ numerals = st.one_of(
 )
 
 
+KINDS = [
+    "flip", "truncate", "line", "indent", "numeral", "unicode", "scalar", "value", "agency-id", "folder-name",
+]  # fmt: skip
+TOP_KEYS = [
+    "agency", "year", "format", "title", "published", "source", "entered_by", "notes", "active", "requests",
+    "appeals", "active_extra", "acknowledged",
+]  # fmt: skip
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12), unicode_text)
+row_keys = st.sampled_from(["rules", "fees", "procurement", "new", "total", "review", "label", "group", "values",
+                            "rule", "note", "url", "title"])  # fmt: skip
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=8), st.dictionaries(row_keys, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
 @st.composite
 def mutation(draw) -> tuple[str, str, object]:
     """(report file, kind, the drawn parameters)."""
-    kind = draw(
-        st.sampled_from(
-            ["flip", "truncate", "line", "indent", "numeral", "unicode", "scalar", "agency-id", "folder-name"]
-        )
+    kind = draw(st.sampled_from(KINDS))
+    target = draw(
+        st.sampled_from(YAML_REPORTS if kind in ("numeral", "scalar", "value", "agency-id") else REPORTS)
     )
-    target = draw(st.sampled_from(YAML_REPORTS if kind in ("numeral", "scalar", "agency-id") else REPORTS))
     if kind == "flip":
         return (
             target,
@@ -103,6 +118,9 @@ def mutation(draw) -> tuple[str, str, object]:
     if kind == "scalar":
         key = draw(st.sampled_from(["title", "entered_by", "notes", "published", "year", "format"]))
         return target, kind, (key, draw(st.one_of(unicode_text, numerals)))
+    if kind == "value":  # any shape where the validator expects another: lists, mappings, null, numbers
+        key = draw(st.sampled_from(TOP_KEYS))
+        return target, kind, (key, draw(json_values))
     if kind == "agency-id":
         return target, kind, (draw(st.booleans()), draw(st.sampled_from(PATHISH)))
     return target, kind, draw(st.one_of(st.sampled_from(PATHISH), unicode_text))
@@ -148,6 +166,9 @@ def mutate(data: bytes, kind: str, params) -> bytes:
         key, value = params
         quoted = json.dumps(value, ensure_ascii=bool(value) and value[0] == "!")  # YAML reads JSON strings
         return re.sub(rf"(?m)^{key}: .*$", lambda _: f"{key}: {quoted}", text, count=1).encode("utf-8")
+    if kind == "value":  # appended: a key written twice is an error, and the later value is validated too
+        key, value = params
+        return (text.rstrip("\n") + f"\n{key}: {json.dumps(value, ensure_ascii=False)}\n").encode("utf-8")
     raise AssertionError(kind)
 
 
