@@ -28,13 +28,13 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from gkgen import cli
 from tests.helpers import REPO
 
-CI_EXAMPLES = 60
+CI_EXAMPLES = 150
 FUZZ_EXAMPLES = int(os.environ.get("GKGEN_FUZZ_EXAMPLES", CI_EXAMPLES))
 TIME_LIMIT = 30  # seconds per command: generous for a loaded 2-core CI machine; a hang is far beyond
 REPORTS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "content" / "reports").glob("*/*.*"))
@@ -273,6 +273,7 @@ def test_mutated_reports_are_refused_cleanly_or_built(workplace, change) -> None
     check_code, output = gkgen("check", "--root", str(root))
     assert_well_formed(check_code, output, time.perf_counter() - started)
 
+    event(f"{kind}: {'built' if check_code == 0 else 'refused'}")  # --hypothesis-show-statistics
     out = site if check_code else folder / "fresh-site"  # a good build goes elsewhere: site/ is the witness
     started = time.perf_counter()
     build_code, output = gkgen("build", "--root", str(root), "--out", str(out), "--no-cache")
