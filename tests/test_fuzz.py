@@ -5,7 +5,8 @@ Each example takes one body's reports from content/ (with the whole agency regis
 path-ish agency ids and folder names), and runs both commands in-process. Whatever the input:
 
 - the exit code is 0 or 1 (2 is an internal error), and check and build agree;
-- no traceback, no 内部错误, no raw control character, no line that starts with "::";
+- no traceback, no 内部错误, no raw control character; no line that starts with "::" but gkgen's own
+  annotations (with GITHUB_ACTIONS=true, drawn for half the examples), escaped as GitHub specifies;
 - every diagnostic line has the `path:line:col: severity[rule]: ` shape;
 - each command finishes within TIME_LIMIT seconds;
 - a failed build leaves the pre-existing site/ byte for byte as it was.
@@ -34,7 +35,7 @@ from hypothesis import strategies as st
 from gkgen import cli
 from tests.helpers import REPO
 
-CI_EXAMPLES = 150
+CI_EXAMPLES = 120
 FUZZ_EXAMPLES = int(os.environ.get("GKGEN_FUZZ_EXAMPLES", CI_EXAMPLES))
 TIME_LIMIT = 30  # seconds per command: generous for a loaded 2-core CI machine; a hang is far beyond
 REPORTS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "content" / "reports").glob("*/*.*"))
@@ -42,6 +43,9 @@ YAML_REPORTS = [r for r in REPORTS if r.endswith(".yaml")]
 
 DIAGNOSTIC = re.compile(r"^(?!::)\S.*?:\d+:\d+: (error|warning|note)\[[a-z_-]+\]: ")
 OTHER_LINES = ("  hint: ", "检查通过：", "检查未通过：", "构建完成", "构建失败：")
+ANNOTATION = re.compile(
+    r"^::(error|warning|notice) file=(?P<file>[^,:]*),line=\d+,col=\d+,title=(?P<title>[a-z_-]+)::(?P<data>.*)$"
+)
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # -- what goes into a mutation -------------------------------------------------------------------
@@ -234,8 +238,19 @@ def assert_well_formed(code: int, output: str, elapsed: float) -> None:
     assert "Traceback" not in output and "内部错误" not in output, output
     assert not RAW_CONTROL.search(output), output
     for line in output.splitlines():
-        assert not line.startswith("::"), line
-        assert DIAGNOSTIC.match(line) or line.startswith(OTHER_LINES), line
+        if line.startswith("::"):  # only gkgen's own annotations, and only under GitHub Actions
+            assert os.environ.get("GITHUB_ACTIONS") == "true", line
+            assert_annotation(line)
+        else:
+            assert DIAGNOSTIC.match(line) or line.startswith(OTHER_LINES), line
+
+
+def assert_annotation(line: str) -> None:
+    """A GitHub workflow command as gkgen writes it, escaped as GitHub specifies."""
+    match = ANNOTATION.match(line)
+    assert match, line
+    for part in match.group("file", "title", "data"):
+        assert not re.search(r"%(?!25|0D|0A|3A|2C)", part), line  # every % of the text is escaped
 
 
 def usable_folder_name(name: str) -> bool:
@@ -249,9 +264,13 @@ def usable_folder_name(name: str) -> bool:
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(mutation())
-def test_mutated_reports_are_refused_cleanly_or_built(workplace, change) -> None:
+@given(mutation(), st.booleans())
+def test_mutated_reports_are_refused_cleanly_or_built(workplace, change, in_github_actions: bool) -> None:
     folder, site, site_digest = workplace
+    if in_github_actions:
+        os.environ["GITHUB_ACTIONS"] = "true"
+    else:
+        os.environ.pop("GITHUB_ACTIONS", None)
     target, kind, params = change
     data = (REPO / target).read_bytes()
     folder_name = None
