@@ -20,7 +20,7 @@ _REGION_CODE = re.compile(r"[0-9]{6}\Z")
 def registry_files(root: Path) -> list[Path]:
     """The registry's files; a symlink (or a symlinked folder) is never among them, see ``refused_files``."""
     folder = root / "content" / "agencies"
-    if folder.is_symlink() or not folder.is_dir():
+    if folder.parent.is_symlink() or folder.is_symlink() or not folder.is_dir():
         return []
     return sorted(p for p in folder.glob("*.yaml") if not p.is_symlink() and name_problem(p.name) is None)
 

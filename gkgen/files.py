@@ -88,7 +88,7 @@ def stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
 def scan_reports(root: Path) -> ReportsScan:
     started = time.time_ns()
     top = root / "content" / "reports"
-    if not top.is_dir():
+    if top.parent.is_symlink() or top.is_symlink() or not top.is_dir():  # a symlink is refused, not read
         return ReportsScan(started, ())
     entries = []
     for entry in sorted(os.scandir(top), key=lambda e: e.name):
@@ -144,9 +144,14 @@ def archive_path_problems(root: Path, templates: Path) -> list[Diagnostic]:
     """Symlinks where the build would follow them out of the archive: content/ and its two folders,
     the config file, and anything under templates/ (content/reports/ is checked by its scan)."""
     problems = []
-    for rel in ("content", "content/reports", "content/agencies", "gkgen.yaml"):
+    for rel in ("content", "gkgen.yaml"):
         if (root / rel).is_symlink():
             problems.append(symlink_diagnostic(rel))
+    content = root / "content"
+    if content.is_dir() and not content.is_symlink():  # its own entries: reports/, agencies/ and any other
+        for entry in sorted(os.scandir(content), key=lambda e: e.name):
+            if entry.is_symlink():
+                problems.append(symlink_diagnostic(f"content/{entry.name}"))
     if templates.is_symlink():
         problems.append(symlink_diagnostic("templates"))
     elif templates.is_dir():

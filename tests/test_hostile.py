@@ -169,10 +169,10 @@ def test_a_report_published_after_the_build_date_is_refused_by_build(archive: Pa
 def outside_secret(tmp_path: Path) -> Path:
     secret = tmp_path / "secret"
     secret.mkdir()
-    (secret / "2021.yaml").write_text((BASE / REPORT).read_text("utf-8"), encoding="utf-8")
+    (secret / "2021.yaml").write_text("机密: [\n", encoding="utf-8")  # read, it would be error[yaml]
     (secret / "2021.md").write_text((BASE / REPORT).with_suffix(".md").read_text("utf-8") + "\n机密\n")
-    (secret / "registry.yaml").write_text((BASE / "content/agencies/41-henan.yaml").read_text("utf-8"))
-    (secret / "gkgen.yaml").write_text("title: 机密\n", encoding="utf-8")
+    (secret / "registry.yaml").write_text("机密: [\n", encoding="utf-8")
+    (secret / "gkgen.yaml").write_text("机密: [\n", encoding="utf-8")
     return secret
 
 
@@ -207,8 +207,22 @@ def link_config(root: Path, secret: Path) -> str:
     return "gkgen.yaml"
 
 
+def link_reports_folder(root: Path, secret: Path) -> str:
+    shutil.move(root / "content/reports", secret / "reports")
+    shutil.copy(secret / "2021.yaml", secret / "reports/410204-wuyi/2021.yaml")
+    (root / "content/reports").symlink_to(secret / "reports", target_is_directory=True)
+    return "content/reports"
+
+
+def link_anything_in_content(root: Path, secret: Path) -> str:
+    (root / "content/notes.md").symlink_to(secret / "2021.md")
+    return "content/notes.md"
+
+
 def link_content_folder(root: Path, secret: Path) -> str:
     shutil.move(root / "content", secret / "content")
+    shutil.copy(secret / "2021.yaml", secret / "content/reports/410204-wuyi/2021.yaml")
+    shutil.copy(secret / "2021.yaml", secret / "content/agencies/41-henan.yaml")
     (root / "content").symlink_to(secret / "content", target_is_directory=True)
     return "content"
 
@@ -222,6 +236,8 @@ def link_content_folder(root: Path, secret: Path) -> str:
         link_registry_file,
         link_config,
         link_content_folder,
+        link_reports_folder,
+        link_anything_in_content,
     ],
 )
 def test_a_symlink_is_refused_by_name_and_never_read(archive: Path, tmp_path: Path, capfd, make_link) -> None:
@@ -232,6 +248,10 @@ def test_a_symlink_is_refused_by_name_and_never_read(archive: Path, tmp_path: Pa
         assert_refused(code, output)
         assert f"{shown}:1:1: error[path]: 不允许使用符号链接" in output
         assert "机密" not in output
+        read = [
+            line for line in output.splitlines() if re.match(r"\S+:\d+:\d+: error\[(?!path|agency)", line)
+        ]
+        assert not read, read  # no problem inside a file behind the link: it was not read
     assert not (archive / "site").exists()
 
 
