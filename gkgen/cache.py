@@ -220,7 +220,9 @@ def inputs_fingerprint(root: Path, out: Path, extra: object, scan: ReportsScan) 
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((code_digest(), str(out.resolve()), extra)).encode())
-    small = [root / "gkgen.yaml", *sorted((root / "content" / "agencies").glob("*.yaml"))]
+    registry = root / "content" / "agencies"
+    linked = registry.parent.is_symlink() or registry.is_symlink()  # refused by the build, not read through
+    small = [root / "gkgen.yaml", *([] if linked else sorted(registry.glob("*.yaml")))]
     small += sorted(p for p in (PACKAGE.parent / "templates").rglob("*") if p.is_file())
     for path in small:
         if path.is_symlink():  # refused by the build; never read through (it may lead anywhere)
