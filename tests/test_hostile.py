@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import cli, files, validate, yamlpos
+from gkgen import cli, diagnostics, files, validate, yamlpos
 from tests.helpers import REPO
 
 BASE = REPO / "tests" / "invalid" / "_base"
@@ -403,3 +403,29 @@ def test_a_file_too_large_to_be_a_report_is_not_read(archive: Path, capfd) -> No
     code, output = run(capfd, "check", "--root", str(archive))
     assert_refused(code, output)
     assert "content/reports/410204-wuyi/2021.md:1:1: error[io]: 文件过大（超过 4 MB）" in output
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\nb", "a\\nb"),
+        ("a\rb", "a\\rb"),
+        ("\x1b[2J", "\\x1b[2J"),
+        ("\x07\x00\x7f", "\\x07\\x00\\x7f"),
+        ("\x85\x9b", "\\x85\\x9b"),  # C1: NEL, CSI
+        ("\u202etxt.exe", "\\u202etxt.exe"),
+        ("\u2066\u2069\u200f", "\\u2066\\u2069\\u200f"),
+        ("\u2028\u2029", "\\u2028\\u2029"),
+        ("五一办事处：“规章”", "五一办事处：“规章”"),  # ordinary text is left alone
+    ],
+)
+def test_visible_shows_what_would_otherwise_act(text: str, shown: str) -> None:
+    assert diagnostics.visible(text) == shown
+
+
+def test_every_printed_field_of_a_diagnostic_is_made_visible() -> None:
+    d = diagnostics.Diagnostic("c/\x1b.yaml", 1, 2, "error", "r", "m\n::error::x", "h\r\n::warning::y")
+    assert d.format() == "c/\\x1b.yaml:1:2: error[r]: m\\n::error::x\n  hint: h\\r\\n::warning::y"
+    assert d.github_annotation() == (
+        "::error file=c/\\x1b.yaml,line=1,col=2,title=r::m\\n::error::x — h\\r\\n::warning::y"
+    )
