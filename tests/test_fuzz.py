@@ -75,11 +75,22 @@ numerals = st.one_of(
 
 
 KINDS = [
-    "flip", "truncate", "line", "indent", "numeral", "unicode", "scalar", "value", "agency-id", "folder-name",
-]  # fmt: skip
+    "flip",
+    "truncate",
+    "line",
+    "indent",
+    "numeral",
+    "unicode",
+    "scalar",
+    "value",
+    "value",
+    "value",
+    "agency-id",
+    "folder-name",
+]  # fmt: skip  ("value" three times: the validators have the most branches to reach)
 TOP_KEYS = [
-    "agency", "year", "format", "title", "published", "source", "entered_by", "notes", "active", "requests",
-    "appeals", "active_extra", "acknowledged",
+    "agency", "year", "format", "title", "published", "source", "entered_by", "notes", "method", "doubts",
+    "active", "requests", "appeals", "active_extra", "acknowledged",
 ]  # fmt: skip
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12), unicode_text)
 row_keys = st.sampled_from(["rules", "fees", "procurement", "new", "total", "review", "label", "group", "values",
@@ -89,6 +100,36 @@ json_values = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=8), st.dictionaries(row_keys, inner, max_size=4)),
     max_leaves=20,
 )
+
+group_or_any = st.one_of(
+    st.sampled_from(["rules", "fees", "procurement", "nothing"]), st.lists(json_scalars), json_values
+)
+
+
+def items(*keys: str, value=json_values):
+    """Mappings with some of ``keys``, each with any value: the shape a validator expects, wrong inside."""
+    return st.fixed_dictionaries({}, optional=dict.fromkeys(keys, value))
+
+
+# Values shaped like the real ones one level down, so that the validators of nested items run too.
+SHAPES = {
+    "active_extra": st.lists(
+        st.fixed_dictionaries(
+            {}, optional={"label": json_values, "group": group_or_any, "values": json_values}
+        ),
+        max_size=3,
+    ),
+    "acknowledged": st.lists(items("rule", "note"), max_size=3),
+    "source": items("url", "title", "archived", "sha256"),
+    "doubts": st.dictionaries(
+        st.sampled_from(["requests.new.natural", "active.extra.1.issued", "active.fees.amount", "x"]),
+        json_values,
+        max_size=3,
+    ),
+    "active": st.dictionaries(row_keys, json_values, max_size=3),
+    "requests": st.dictionaries(row_keys, json_values, max_size=3),
+    "appeals": st.dictionaries(row_keys, json_values, max_size=3),
+}
 
 
 @st.composite
@@ -124,7 +165,11 @@ def mutation(draw) -> tuple[str, str, object]:
         return target, kind, (key, draw(st.one_of(unicode_text, numerals)))
     if kind == "value":  # any shape where the validator expects another: lists, mappings, null, numbers
         key = draw(st.sampled_from(TOP_KEYS))
-        return target, kind, (key, draw(json_values))
+        return (
+            target,
+            kind,
+            (key, draw(st.one_of(json_values, SHAPES[key]) if key in SHAPES else json_values)),
+        )
     if kind == "agency-id":
         return target, kind, (draw(st.booleans()), draw(st.sampled_from(PATHISH)))
     return target, kind, draw(st.one_of(st.sampled_from(PATHISH), unicode_text))
@@ -292,7 +337,9 @@ def test_mutated_reports_are_refused_cleanly_or_built(workplace, change, in_gith
     check_code, output = gkgen("check", "--root", str(root))
     assert_well_formed(check_code, output, time.perf_counter() - started)
 
-    event(f"{kind}: {'built' if check_code == 0 else 'refused'}")  # --hypothesis-show-statistics
+    event(
+        f"{kind}{':' + params[0] if kind == 'value' else ''}: {'built' if check_code == 0 else 'refused'}"
+    )  # --hypothesis-show-statistics
     out = site if check_code else folder / "fresh-site"  # a good build goes elsewhere: site/ is the witness
     started = time.perf_counter()
     build_code, output = gkgen("build", "--root", str(root), "--out", str(out), "--no-cache")
