@@ -89,7 +89,7 @@ KINDS = [
     "folder-name",
 ]  # fmt: skip  ("value" three times: the validators have the most branches to reach)
 TOP_KEYS = [
-    "agency", "year", "format", "title", "published", "source", "entered_by", "notes", "method", "doubts",
+    "agency", "year", "format", "title", "published", "source", "entered_by", "notes", "method", "doubts", "format_note",
     "active", "requests", "appeals", "active_extra", "acknowledged",
 ]  # fmt: skip
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12), unicode_text)
