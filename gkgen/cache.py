@@ -243,10 +243,14 @@ def inputs_fingerprint(root: Path, out: Path, extra: object, scan: ReportsScan) 
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((code_digest(), str(out.resolve()), extra)).encode())
-    small = [root / "gkgen.yaml", *sorted((root / "content" / "agencies").glob("*.yaml"))]
+    registry = root / "content" / "agencies"
+    linked = registry.parent.is_symlink() or registry.is_symlink()  # refused by the build, not read through
+    small = [root / "gkgen.yaml", *([] if linked else sorted(registry.glob("*.yaml")))]
     small += sorted(p for p in (PACKAGE.parent / "templates").rglob("*") if p.is_file())
     for path in small:
-        if path.is_file():
+        if path.is_symlink():  # refused by the build; never read through (it may lead anywhere)
+            h.update(path.as_posix().encode() + b"\0->" + os.readlink(path).encode(errors="surrogateescape"))
+        elif path.is_file():
             h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     reports = root / "content" / "reports"
     for folder in scan.entries:

@@ -49,7 +49,8 @@ def test_exported_cells_equal_reference(name: str, minimal_site: Path) -> None:
     expected = reference(name)
     assert exported["format"] == expected["format"]
     assert exported["year"] == expected["year"]
-    assert exported["url"] == f"reports/{agency_id}/{year}/"
+    assert exported["base_url"] == "/"
+    assert exported["url"] == f"/reports/{agency_id}/{year}/"  # from the host's root, not from the JSON file
     # Same codes, same values, same JSON types (int vs money text vs null).
     assert exported["cells"] == expected["cells"]
     for code, value in expected["cells"].items():
