@@ -106,6 +106,8 @@ class Report:
     source_sha256: str | None = None
     method: str | None = None
     doubts: tuple[tuple[str, str], ...] = ()
+    # The editor's reason when the body published no table numbers at all (``tables: none``); None otherwise.
+    no_tables: str | None = None
 
     @property
     def id(self) -> str:
