@@ -7,6 +7,7 @@ meant to sit beside a table with the same data. Output is deterministic text.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,12 +17,16 @@ from markupsafe import Markup, escape
 COLOURS = ("#1f4e8c", "#b3261e", "#2e7d32", "#8a5a00", "#6a3d9a", "#00707a", "#5d4037")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "4 4", "10 2")
 
-WIDTH = 640
-HEIGHT = 260
-LEFT = 44  # room for the y axis labels
-RIGHT = 150  # room for the direct labels
-TOP = 24
-BOTTOM = 36  # room for the year labels
+# Drawn at about a phone's width, so that on a 390-px phone the SVG is not scaled down and its 13-unit
+# text stays at least 12 CSS px; wider screens scale it up a little (style.css caps the width).
+WIDTH = 340
+HEIGHT = 240
+LEFT = 38  # room for the y axis labels
+RIGHT = 92  # room for the direct labels (six characters)
+TOP = 22
+BOTTOM = 32  # room for the year labels
+FONT = 13  # every text of a chart, in SVG units (style.css sets the same size)
+DIGIT = 7.6  # the width of a digit at FONT, for keeping labels apart
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,25 @@ def _x_positions(n: int) -> list[float]:
     return [LEFT + 20 + i * (inner - 40) / (n - 1) for i in range(n)]
 
 
+def _year_labels(xs: list[float], years: Sequence[int]) -> list[str]:
+    """The year under each point; every second (third…) year only, when four digits would touch."""
+    step = 1
+    if len(xs) > 1:
+        gap = xs[1] - xs[0]
+        while gap * step < 4 * DIGIT + 6:
+            step += 1
+    last = len(xs) - 1
+    return [
+        f'<text x="{_fmt(x)}" y="{HEIGHT - 10}" text-anchor="middle">{year}</text>'
+        for i, (x, year) in enumerate(zip(xs, years, strict=True))
+        if (last - i) % step == 0
+    ]
+
+
+def _label_width(value: int) -> float:
+    return len(str(value)) * DIGIT
+
+
 def line_chart(
     chart_id: str, title: str, years: Sequence[int], series: Sequence[Series], unit: str = "件"
 ) -> Markup:
@@ -118,9 +142,30 @@ def line_chart(
             f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end">{_fmt(tick)}</text>'
         )
     xs = _x_positions(len(years))
-    for x, year in zip(xs, years, strict=True):
-        out.append(f'<text x="{_fmt(x)}" y="{HEIGHT - 12}" text-anchor="middle">{year}</text>')
+    out += _year_labels(xs, years)
     out.append("</g>")
+
+    # Value labels: every point when the numbers fit between neighbouring years, else each line's last
+    # point only (the table beside the chart has every number); at one year, labels are spread apart.
+    widest = max((_label_width(v) for v in known), default=0)
+    every = len(xs) == 1 or xs[1] - xs[0] >= widest + 6
+    value_labels: dict[int, list[tuple[float, int, int]]] = defaultdict(list)  # x index → (y, series, v)
+    for n, s in enumerate(series):
+        points = [(i, v) for i, v in enumerate(s.values) if v is not None]
+        for i, v in points if every else points[-1:]:
+            value_labels[i].append((y_of(v), n, v))
+    placed_values: dict[tuple[int, int], float] = {}
+    for i, labels in value_labels.items():
+        # Above their points, stacked upwards when two numbers are close (70 over 69, not on top of it).
+        ceiling = FONT - 2
+        above = HEIGHT - BOTTOM
+        for y, n, _v in sorted(labels, key=lambda t: (-t[0], t[1])):
+            above = min(y - 8, above - (FONT + 1))
+            placed_values[(i, n)] = above
+        low = min(placed_values[(i, n)] for _y, n, _v in labels)
+        if low < ceiling:  # too high: move the whole stack down, keeping its gaps
+            for _y, n, _v in labels:
+                placed_values[(i, n)] += ceiling - low
 
     label_wanted: list[float] = []
     label_series: list[int] = []
@@ -141,16 +186,14 @@ def line_chart(
             run.append(f"{_fmt(x)},{_fmt(y_of(v))}")
         if len(run) > 1:
             out.append(f'<polyline fill="none" stroke-width="2.5"{dash_attr} points="{" ".join(run)}"/>')
-        for x, v in zip(xs, s.values, strict=True):
+        for i, (x, v) in enumerate(zip(xs, s.values, strict=True)):
             if v is not None:
-                y = y_of(v)
-                # odd series label their points below the line, so two close lines stay readable
-                ty = y + 18 if n % 2 and y + 18 < HEIGHT - BOTTOM else y - 8
-                out.append(
-                    f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4"/>'
-                    f'<text class="value" x="{_fmt(x)}" y="{_fmt(ty)}" text-anchor="middle" '
-                    f'stroke="none">{v}</text>'
-                )
+                out.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y_of(v))}" r="4"/>')
+                if (i, n) in placed_values:
+                    out.append(
+                        f'<text class="value" x="{_fmt(x)}" y="{_fmt(placed_values[(i, n)])}" '
+                        f'text-anchor="middle" stroke="none">{v}</text>'
+                    )
         out.append("</g>")
         last = next(
             ((x, v) for x, v in reversed(list(zip(xs, s.values, strict=True))) if v is not None), None
@@ -158,7 +201,7 @@ def line_chart(
         if last is not None:
             label_wanted.append(y_of(last[1]) + 4)
             label_series.append(n)
-    placed = _spread(label_wanted, 16, TOP, plot_bottom)
+    placed = _spread(label_wanted, FONT + 3, TOP, plot_bottom)
     return _close_with_labels(out, series, placed, label_series)
 
 
@@ -167,7 +210,7 @@ def _close_with_labels(out: list[str], series: Sequence[Series], ys: list[float]
     for y, n in zip(ys, which, strict=True):
         colour = COLOURS[n % len(COLOURS)]
         out.append(
-            f'<text class="label" aria-hidden="true" x="{WIDTH - RIGHT + 10}" y="{_fmt(y)}" '
+            f'<text class="label" aria-hidden="true" x="{WIDTH - RIGHT + 8}" y="{_fmt(y)}" '
             f'fill="{colour}">{escape(series[n].label)}</text>'
         )
     out.append("</svg>")
@@ -192,19 +235,18 @@ def stacked_shares(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(y)}" y2="{_fmt(y)}" class="grid"/>'
             f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end">{share}%</text>'
         )
-    for x, year in zip(xs, years, strict=True):
-        out.append(f'<text x="{_fmt(x)}" y="{HEIGHT - 12}" text-anchor="middle">{year}</text>')
+    out += _year_labels(xs, years)
     out.append("</g>")
     last_mid: dict[int, float] = {}
     with_data = [i for i in range(len(years)) if sum(s.values[i] or 0 for s in series)]
     labelled = with_data[-1] if with_data else -1
-    for i, (x, year) in enumerate(zip(xs, years, strict=True)):
+    for i, x in enumerate(xs):
         values = [s.values[i] for s in series]
         total = sum(v for v in values if v)
         if not total:
             out.append(
                 f'<text class="value" aria-hidden="true" x="{_fmt(x)}" y="{_fmt(plot_bottom - 6)}" '
-                f'text-anchor="middle">{year}年无数据</text>'
+                f'text-anchor="middle">无数据</text>'
             )
             continue
         y = plot_bottom
@@ -218,7 +260,7 @@ def stacked_shares(
                 f'<rect aria-hidden="true" x="{_fmt(x - bar_w / 2)}" y="{_fmt(y)}" width="{_fmt(bar_w)}" '
                 f'height="{_fmt(h)}" fill="{colour}" stroke="#fff" stroke-width="1"/>'
             )
-            if h >= 14:
+            if h >= FONT + 3 and bar_w >= _label_width(v) + 4:
                 out.append(
                     f'<text class="inbar" aria-hidden="true" x="{_fmt(x)}" y="{_fmt(y + h / 2 + 4)}" '
                     f'text-anchor="middle">{v}</text>'
@@ -226,5 +268,5 @@ def stacked_shares(
             if i == labelled:
                 last_mid[n] = y + h / 2
     order = sorted(last_mid)
-    placed = _spread([last_mid[n] + 4 for n in order], 15, TOP, plot_bottom)
+    placed = _spread([last_mid[n] + 4 for n in order], FONT + 3, TOP, plot_bottom)
     return _close_with_labels(out, series, placed, order)

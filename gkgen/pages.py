@@ -552,24 +552,27 @@ def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
     def series(names: Iterable[str]) -> list[charts.Series]:
         return [charts.Series(FIGURE_LABELS[n], tuple(r.figure(n) for r in reports)) for n in names]
 
+    titles = {
+        "chart-new": "每年新收政府信息公开申请（件）",
+        "chart-outcomes": "申请的办理结果（各项占比）",
+        "chart-appeals": "行政复议与行政诉讼（件）",
+    }
+    new, outcomes, appeals = (
+        series(("new", "handled")),
+        series(OUTCOME_FIGURES),
+        series(("review", "litigation")),
+    )
     chart_list = [
+        (charts.line_chart("chart-new", titles["chart-new"], years, new), new, titles["chart-new"]),
         (
-            charts.line_chart(
-                "chart-new", "每年新收政府信息公开申请（件）", years, series(("new", "handled"))
-            ),
-            series(("new", "handled")),
+            charts.stacked_shares("chart-outcomes", titles["chart-outcomes"], years, outcomes),
+            outcomes,
+            titles["chart-outcomes"],
         ),
         (
-            charts.stacked_shares(
-                "chart-outcomes", "申请的办理结果（各项占比）", years, series(OUTCOME_FIGURES)
-            ),
-            series(OUTCOME_FIGURES),
-        ),
-        (
-            charts.line_chart(
-                "chart-appeals", "行政复议与行政诉讼（件）", years, series(("review", "litigation"))
-            ),
-            series(("review", "litigation")),
+            charts.line_chart("chart-appeals", titles["chart-appeals"], years, appeals),
+            appeals,
+            titles["chart-appeals"],
         ),
     ]
     crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name)]
