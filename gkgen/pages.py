@@ -1038,26 +1038,50 @@ def data_pages(
     listed.sort(key=lambda f: (-f.part.year, f.part.area))  # newest year first
     config = archive.config
     files = [(f.part, f.area_name, f.csv_bytes, f.sqlite_bytes) for f in listed]
+    whole = WholeArchive(len(archive.reports), sizes[datasets.ALL_CSV_PATH], sizes[datasets.ALL_SQLITE_PATH])
     return [
         Page(
             "data/index.html",
             ("data.html",),
             (),
-            _html("data.html", lambda: _data_context(listed)),
-            repr(listed),
+            _html("data.html", lambda: _data_context(listed, whole)),
+            repr((listed, whole)),
         ),
         Page(
             datasets.DATAPACKAGE_PATH,
             (),
             (),
-            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, files)),
-            repr(sorted(files)),
+            lambda: exports.to_json_bytes(
+                datasets.datapackage(
+                    config.title, config.license, files, (whole.csv_bytes, whole.sqlite_bytes)
+                )
+            ),
+            repr((sorted(files), whole)),
         ),
         Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
     ]
 
 
-def _data_context(files: list[ExportFiles]) -> dict:
+@dataclass(frozen=True)
+class WholeArchive:
+    """The data page's one download of everything: how many reports, and the two files' sizes."""
+
+    reports: int
+    csv_bytes: int
+    sqlite_bytes: int
+    csv_path: str = datasets.ALL_CSV_PATH
+    sqlite_path: str = datasets.ALL_SQLITE_PATH
+
+    @property
+    def csv_size(self) -> str:
+        return human_size(self.csv_bytes)
+
+    @property
+    def sqlite_size(self) -> str:
+        return human_size(self.sqlite_bytes)
+
+
+def _data_context(files: list[ExportFiles], whole: WholeArchive | None = None) -> dict:
     """``files``: every part's files, newest year first."""
     formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
     formats.sort(key=lambda f: f.id)
@@ -1078,6 +1102,7 @@ def _data_context(files: list[ExportFiles]) -> dict:
         "csv_columns": datasets.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
         "files": files,
+        "whole": whole,
         "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
         "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
     }
