@@ -185,9 +185,12 @@ class Checks:
     places: int  # where the format's within-report rules apply
     unchecked: int  # of those, not checkable (a blank operand)
     broken: int  # of those, broken
+    no_tables: bool = False  # the body published no table numbers (declared by the editor)
 
     @property
     def summary(self) -> str:
+        if self.no_tables:
+            return "原报告没有公布表格数字，无从核对勾稽关系。"
         if not self.places:
             return "本年度的报告没有统一表格，无从核对勾稽关系。"
         checked = self.places - self.unchecked
@@ -445,10 +448,11 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
         involved.update(nf.finding.codes)
     narrative = dict(report.narrative)
     fmt = report.format
+    shown = fmt.has_tables and report.no_tables is None  # no table of dashes for a body that published none
     tables = {
-        "active": tuple(active_tables(report, flags, involved)) if fmt.has_tables else (),
-        "requests": (requests_table(report, flags, involved),) if fmt.request_rows else (),
-        "appeals": (appeals_table(report, flags, involved),) if fmt.appeal_groups else (),
+        "active": tuple(active_tables(report, flags, involved)) if shown else (),
+        "requests": (requests_table(report, flags, involved),) if shown and fmt.request_rows else (),
+        "appeals": (appeals_table(report, flags, involved),) if shown and fmt.appeal_groups else (),
     }
     sections = [
         SectionView(
@@ -484,6 +488,7 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
             len(places),
             sum(1 for f in report.unchecked if f.id in places),
             sum(1 for f in report.breaks if f.id in places),
+            report.no_tables is not None,
         ),
         "citation": citation(report, config.absolute_base, config.title),
         "no_tables": report.no_tables is not None,
