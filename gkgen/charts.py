@@ -27,6 +27,7 @@ TOP = 22
 BOTTOM = 32  # room for the year labels
 FONT = 13  # every text of a chart, in SVG units (style.css sets the same size)
 DIGIT = 7.6  # the width of a digit at FONT, for keeping labels apart
+LINE = 19  # the height a FONT-size label takes (CJK fonts' boxes are ~1.45 em): stacked labels never touch
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def line_chart(
         ceiling = FONT - 2
         above = HEIGHT - BOTTOM
         for y, n, _v in sorted(labels, key=lambda t: (-t[0], t[1])):
-            above = min(y - 8, above - (FONT + 1))
+            above = min(y - 8, above - LINE)
             placed_values[(i, n)] = above
         low = min(placed_values[(i, n)] for _y, n, _v in labels)
         if low < ceiling:  # too high: move the whole stack down, keeping its gaps
@@ -201,7 +202,7 @@ def line_chart(
         if last is not None:
             label_wanted.append(y_of(last[1]) + 4)
             label_series.append(n)
-    placed = _spread(label_wanted, FONT + 3, TOP, plot_bottom)
+    placed = _spread(label_wanted, LINE, TOP, plot_bottom)
     return _close_with_labels(out, series, placed, label_series)
 
 
@@ -211,7 +212,7 @@ def _close_with_labels(out: list[str], series: Sequence[Series], ys: list[float]
         colour = COLOURS[n % len(COLOURS)]
         out.append(
             f'<text class="label" aria-hidden="true" x="{WIDTH - RIGHT + 8}" y="{_fmt(y)}" '
-            f'fill="{colour}">{escape(series[n].label)}</text>'
+            f'fill="{colour}" style="fill: {colour}">{escape(series[n].label)}</text>'
         )
     out.append("</svg>")
     return Markup("\n".join(out))
@@ -268,5 +269,5 @@ def stacked_shares(
             if i == labelled:
                 last_mid[n] = y + h / 2
     order = sorted(last_mid)
-    placed = _spread([last_mid[n] + 4 for n in order], FONT + 3, TOP, plot_bottom)
+    placed = _spread([last_mid[n] + 4 for n in order], LINE, TOP, plot_bottom)
     return _close_with_labels(out, series, placed, order)
