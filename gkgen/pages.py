@@ -788,6 +788,7 @@ def site_pages(archive: Archive) -> list[Page]:
     )
     found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
     found.append(Page("method/index.html", ("method.html",), (), _html("method.html", method_context)))
+    found += figure_pages(archive)
     if (render.TEMPLATES / "search.html").exists():
         found.append(
             Page(
@@ -1141,3 +1142,163 @@ def _home_context(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         "levels": [lv for lv in levels if lv[2]],
         "breadcrumbs": [],
     }
+
+
+# ---------------------------------------------------------------- figure explorer
+
+EXPLORER_FIGURES = tuple(FIGURE_LABELS)  # every key figure, in the order readers know them
+FIGURES_JSON = "data/figures.json"
+
+
+def figure_flagged(report: Report, name: str) -> bool:
+    """The figure reads a cell that a broken rule of this report read: its number may be wrong."""
+    codes = set(report.format.figures.get(name, ()))
+    return bool(codes) and any(codes & set(f.codes) for f in report.breaks)
+
+
+def figure_shows(name: str) -> Callable[[Report], tuple]:
+    """What a figure's page shows of one report (so an edit elsewhere keeps the page)."""
+
+    def shows(report: Report) -> tuple:
+        a = report.agency
+        return (
+            report.year,
+            a.name,
+            a.region_code,
+            a.province,
+            a.level,
+            report.figure(name),
+            figure_flagged(report, name),
+        )
+
+    return shows
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    report: Report
+    value: int | None
+    flagged: bool
+
+
+def _figure_rows(archive: Archive, name: str) -> list[FigureRow]:
+    ordered = sorted(archive.reports, key=lambda r: (-r.year, *region_sort_key(r)))
+    return [
+        FigureRow(r, r.figure(name), figure_flagged(r, name)) for r in ordered if name in r.format.figures
+    ]
+
+
+def figure_csv(rows: Sequence[FigureRow], label: str) -> bytes:
+    """Exactly the rows of a figure's page, for a spreadsheet (BOM: Excel opens the Chinese text)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow(["报告编号", "机构", "省份", "地区", "机构层级", "年度", label, "未填报", "勾稽关系不符"])
+    for row in rows:
+        a = row.report.agency
+        out.writerow(
+            [row.report.id, a.name, a.province or "", a.region, a.level, row.report.year,
+             "" if row.value is None else row.value, "是" if row.value is None else "",
+             "是" if row.flagged else ""]
+        )  # fmt: skip
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _figure_context(archive: Archive, name: str) -> dict:
+    rows = _figure_rows(archive, name)
+    years = sorted({r.report.year for r in rows})
+    totals = []
+    for year in years:
+        values = [r.value for r in rows if r.report.year == year]
+        known = [v for v in values if v is not None]
+        totals.append((year, len(values), sum(known), len(values) - len(known)))
+    label = FIGURE_LABELS[name]
+    series = [charts.Series(f"{label}合计", tuple(t[2] for t in totals))]
+    title = f"各年度“{label}”合计（件，只计已填报的报告）"
+    return {
+        "name": name,
+        "label": label,
+        "rows": rows,
+        "totals": totals,
+        "chart": charts.line_chart("chart-figure", title, years, series) if years else None,
+        "chart_title": title,
+        "figures": [(n, FIGURE_LABELS[n]) for n in EXPLORER_FIGURES],
+        "csv_path": f"data/figures/{name}.csv",
+        "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询", "figures/"), Crumb(label)],
+    }
+
+
+def _figures_json(archive: Archive) -> bytes:
+    reports = [
+        {
+            "id": r.id,
+            "url": r.url,
+            "agency": r.agency.name,
+            "province": r.agency.province,
+            "region": r.agency.region or None,
+            "level": r.agency.level,
+            "year": r.year,
+            "values": {n: r.figure(n) for n in EXPLORER_FIGURES if n in r.format.figures},
+            "flagged": [n for n in EXPLORER_FIGURES if figure_flagged(r, n)],
+        }
+        for r in sorted(archive.reports, key=lambda r: (-r.year, *region_sort_key(r)))
+    ]
+    return exports.to_json_bytes({"figures": dict(FIGURE_LABELS), "reports": reports})
+
+
+def figure_pages(archive: Archive) -> list[Page]:
+    """The figure explorer: one page per key figure (every body and year, no script needed) with a CSV
+    of exactly its rows, an index page whose script filters and sorts any figure, and its JSON."""
+    everything = (EVERY_REPORT,)
+    found = []
+    for name in EXPLORER_FIGURES:
+        shows = figure_shows(name)
+        found.append(
+            Page(
+                f"figures/{name}/index.html",
+                ("figure.html",),
+                everything,
+                _html("figure.html", lambda name=name: _figure_context(archive, name)),
+                shows=shows,
+            )
+        )
+        found.append(
+            Page(
+                f"data/figures/{name}.csv",
+                (),
+                everything,
+                lambda name=name: figure_csv(_figure_rows(archive, name), FIGURE_LABELS[name]),
+                shows=shows,
+            )
+        )
+    levels = sorted({r.agency.level for r in archive.reports}, key=lambda lv: (*LEVELS, lv).index(lv))
+    found.append(
+        Page(
+            "figures/index.html",
+            ("figures.html",),
+            everything,
+            _html(
+                "figures.html",
+                lambda: {
+                    "figures": [(n, FIGURE_LABELS[n]) for n in EXPLORER_FIGURES],
+                    "provinces": sorted({r.agency.province for r in archive.reports if r.agency.province}),
+                    "levels": levels,
+                    "years": sorted({r.year for r in archive.reports}, reverse=True),
+                    "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询")],
+                },
+            ),
+            shows=lambda r: (*listing(r), r.agency.province, r.agency.level),
+        )
+    )
+    found.append(
+        Page(
+            FIGURES_JSON,
+            (),
+            everything,
+            lambda: _figures_json(archive),
+            shows=lambda r: tuple(figure_shows(n)(r) for n in EXPLORER_FIGURES),
+        )
+    )
+    return found

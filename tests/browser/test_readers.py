@@ -60,6 +60,8 @@ def _page_paths() -> dict[str, tuple[str, str | None]]:
         "data": ("data/", None),
         "search": ("search/?q=%E5%B9%B3%E6%BD%AD", "#search-app[data-ready]"),
         "method": ("method/", None),
+        "figures": ("figures/?figure=handled", "#explore-result table"),
+        "figure": ("figures/handled/", None),
         "404": ("404.html", None),
     }
     if code:
@@ -201,5 +203,33 @@ def test_charts_read_on_a_phone(browser, site_url: str) -> None:
             assert chart["min"] >= 12, chart
             assert chart["overlaps"] == 0, chart
             assert chart["title"] and chart["table"], chart
+    finally:
+        context.close()
+
+
+def test_figure_explorer_filters_sorts_and_offers_that_view_as_csv(browser, site_url: str) -> None:
+    year = _pick()[3]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}figures/?figure=new&year={year}")
+        page.wait_for_selector("#explore-result table")
+        years = page.eval_on_selector_all(
+            "#explore-result tbody td:nth-child(3)", "els => els.map(e => e.textContent)"
+        )
+        assert years and set(years) == {str(year)}
+        page.click("#explore-result thead button:has-text('本年新收申请')")
+        values = page.eval_on_selector_all(
+            "#explore-result tbody td:nth-child(4)",
+            "els => els.map(e => e.textContent.replace(/[^0-9]/g, ''))",
+        )
+        known = [int(v) for v in values if v]
+        assert known == sorted(known, reverse=True)
+        with page.expect_download() as download:
+            page.click("#explore-result a[download]")
+        text = Path(download.value.path()).read_text("utf-8-sig")
+        assert len(text.strip().splitlines()) == len(values) + 1
     finally:
         context.close()
