@@ -212,6 +212,19 @@ def agencies_schema() -> dict:
                 },
                 "level": {"enum": list(LEVELS)},
                 "notes": nullable_text,
+                "former_names": {
+                    "type": "array",
+                    "description": "曾用名：每项为名称和使用该名称的最后一个报告年度",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "until"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "until": {"type": "integer", "minimum": 1990, "maximum": 2100},
+                        },
+                    },
+                },
             },
         },
     }
