@@ -84,7 +84,9 @@
     var years = Object.keys(totals).sort();
     if (!years.length) return null;
     var max = Math.max.apply(null, years.map(function (y) { return totals[y]; })) || 1;
-    var ns = "http://www.w3.org/2000/svg";
+    var holder = document.createElement("div");
+    holder.innerHTML = "<svg></svg>";  // the HTML parser gives the SVG namespace
+    var ns = holder.firstChild.namespaceURI;
     var rowH = 26, left = 48, width = 340, height = years.length * rowH + 8;
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("class", "chart");
