@@ -233,3 +233,19 @@ def test_figure_explorer_filters_sorts_and_offers_that_view_as_csv(browser, site
         assert len(text.strip().splitlines()) == len(values) + 1
     finally:
         context.close()
+
+
+def test_official_tables_fit_a_desktop_screen(browser, site_url: str) -> None:
+    """At 1280 px the official tables (table 四's fifteen columns included) show every cell unscrolled."""
+    broken = _pick()[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(site_url + broken.url)
+        boxes = page.eval_on_selector_all(
+            ".tables .table-scroll",
+            "els => els.filter(e => e.offsetParent).map(e => [e.scrollWidth, e.clientWidth])",
+        )
+        assert boxes and all(w <= c for w, c in boxes), boxes
+    finally:
+        context.close()
