@@ -234,7 +234,8 @@ def citation(report: Report, absolute_base: str | None, site_title: str) -> Cita
     published = f"({report.published})" if report.published else ""
     when = f" {published}{cited}." if published or cited else ""
     where = f" {report.source_url}." if report.source_url else ""
-    original = f"{report.agency.name}. {report.title}[EB/OL].{when}{where}"
+    author = report.agency.name_in(report.year)  # the body's name when it published the report
+    original = f"{author}. {report.title}[EB/OL].{when}{where}"
     page = None
     if absolute_base:
         page = (
