@@ -1,7 +1,8 @@
 // The figure explorer: reads data/figures.json (every report's key figures), filters it by province,
 // level and year, shows one figure as a sortable table with a small bar chart of its yearly totals,
-// and offers exactly the rows shown as a CSV. Without this script the page lists each figure's full
-// page, rendered at build time.
+// and offers exactly the rows shown as a CSV. Any single cell of the tables can be chosen too: its
+// values are read from the chosen reports' own JSON, so the filters must first narrow the reports
+// to CELL_LIMIT. Without this script the page lists each figure's full page, rendered at build time.
 (function () {
   "use strict";
   var section = document.getElementById("explorer");
@@ -13,6 +14,10 @@
   var sortKey = "year";
   var sortDown = true;
   var csvUrl = null;
+  var CELL_LIMIT = 200;
+  var cellLabels = {};  // cell code → its official label
+  var documents = {};  // report id → its JSON (cells, findings), fetched once
+  var generation = 0;  // the latest render: an older one that finishes late is dropped
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -25,9 +30,12 @@
     var text = String(value);
     var negative = text.charAt(0) === "-";
     if (negative) text = text.slice(1);
-    if (/^[1-9][0-9]{3,}$/.test(text)) text = text.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (negative ? "\u2212" : "") + text;
+    var parts = text.split(".");
+    if (/^[1-9][0-9]{3,}$/.test(parts[0])) parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (negative ? "\u2212" : "") + parts.join(".");
   }
+  function isCell(choice) { return Object.prototype.hasOwnProperty.call(cellLabels, choice); }
+  function labelOf(choice) { return isCell(choice) ? cellLabels[choice] : data.figures[choice]; }
   function csvField(value) {
     var text = value === null || value === undefined ? "" : String(value);
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
@@ -44,16 +52,43 @@
     });
   }
 
-  function rows() {
+  function chosenReports() {
     var f = form.elements;
-    var figure = f.figure.value;
     return data.reports.filter(function (r) {
-      return Object.prototype.hasOwnProperty.call(r.values, figure) &&
-        (!f.province.value || r.province === f.province.value) &&
+      return (!f.province.value || r.province === f.province.value) &&
         (!f.level.value || r.level === f.level.value) &&
         (!f.year.value || String(r.year) === f.year.value);
-    }).map(function (r) {
-      return { report: r, value: r.values[figure], flagged: r.flagged.indexOf(figure) >= 0 };
+    });
+  }
+
+  // The rows for a key figure at once; for a cell, a promise of them (each report's JSON is read).
+  function rows() {
+    var figure = form.elements.figure.value;
+    var reports = chosenReports();
+    if (!isCell(figure)) {
+      return Promise.resolve(reports.filter(function (r) {
+        return Object.prototype.hasOwnProperty.call(r.values, figure);
+      }).map(function (r) {
+        return { report: r, value: r.values[figure], flagged: r.flagged.indexOf(figure) >= 0 };
+      }));
+    }
+    if (reports.length > CELL_LIMIT) return Promise.resolve(null);
+    return Promise.all(reports.map(function (r) {
+      if (documents[r.id]) return Promise.resolve(documents[r.id]);
+      return fetch(base + "data/reports/" + r.id + ".json").then(function (res) {
+        if (!res.ok) throw new Error(String(res.status));
+        return res.json();
+      }).then(function (doc) { documents[r.id] = doc; return doc; });
+    })).then(function (docs) {
+      var out = [];
+      docs.forEach(function (doc, i) {
+        if (!Object.prototype.hasOwnProperty.call(doc.cells, figure)) return;  // not in this report's format
+        var flagged = (doc.findings || []).some(function (f) {
+          return f.status === "broken" && (f.cells || []).indexOf(figure) >= 0;
+        });
+        out.push({ report: reports[i], value: doc.cells[figure], flagged: flagged });
+      });
+      return out;
     });
   }
 
@@ -62,7 +97,7 @@
     return list.slice().sort(function (a, b) {
       var x, y;
       if (sortKey === "value") {
-        x = a.value; y = b.value;
+        x = a.value === null ? null : Number(a.value); y = b.value === null ? null : Number(b.value);
         if (x === null && y === null) return 0;
         if (x === null) return 1;  // 未填报 always last
         if (y === null) return -1;
@@ -78,9 +113,13 @@
 
   function chart(list, label) {
     var totals = {};
+    var money = false;
     list.forEach(function (row) {
-      if (row.value !== null) totals[row.report.year] = (totals[row.report.year] || 0) + row.value;
+      if (row.value === null) return;
+      if (typeof row.value !== "number") { money = true; return; }
+      totals[row.report.year] = (totals[row.report.year] || 0) + row.value;
     });
+    if (money) return null;  // amounts are exact decimal text: not summed here
     var years = Object.keys(totals).sort();
     if (!years.length) return null;
     var max = Math.max.apply(null, years.map(function (y) { return totals[y]; })) || 1;
@@ -115,8 +154,29 @@
 
   function render() {
     var figure = form.elements.figure.value;
-    var label = data.figures[figure];
-    var list = sorted(rows());
+    var label = labelOf(figure);
+    var mine = ++generation;
+    if (isCell(figure)) {
+      result.textContent = "";
+      result.appendChild(el("p", {}, "正在读取所选报告…"));
+    }
+    rows().then(function (list) {
+      if (mine !== generation) return;
+      if (list === null) {
+        result.textContent = "";
+        result.appendChild(el("p", { "class": "notice-inline" }, "按单元格查询一次最多 " + CELL_LIMIT +
+          " 份报告，当前条件下有 " + chosenReports().length + " 份：请用省份、机构层级或年度缩小范围。"));
+        return;
+      }
+      show(figure, label, sorted(list));
+    }).catch(function () {
+      if (mine !== generation) return;
+      result.textContent = "";
+      result.appendChild(el("p", { "class": "notice-inline" }, "无法读取所选报告的数据，请稍后再试。"));
+    });
+  }
+
+  function show(figure, label, list) {
     result.textContent = "";
     var blank = list.filter(function (r) { return r.value === null; }).length;
     var flagged = list.filter(function (r) { return r.flagged; }).length;
@@ -144,7 +204,8 @@
     result.appendChild(el("p", { "class": "scroll-cue", "aria-hidden": "true" }, "表格较宽时可左右滑动查看"));
     var wrap = el("div", { "class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": label + "（查询结果）" });
     var table = el("table", { "class": "data figure-table" });
-    table.appendChild(el("caption", {}, label + "（单位：件；点表头排序）"));
+    var money = list.some(function (r) { return typeof r.value === "string"; });  // its label names the unit
+    table.appendChild(el("caption", {}, label + (money ? "（点表头排序）" : "（单位：件；点表头排序）")));
     var head = el("tr");
     [["agency", "机构（地区）"], ["level", null], ["year", "年度"], ["value", label]].forEach(function (c) {
       if (c[1] === null) { head.appendChild(el("th", { "scope": "col" }, "层级")); return; }
@@ -191,11 +252,35 @@
     window.history.replaceState(null, "", "?" + query.toString());
   }
 
-  fetch(base + "data/figures.json").then(function (res) {
-    if (!res.ok) throw new Error(String(res.status));
-    return res.json();
-  }).then(function (json) {
-    data = json;
+  function getJSON(path) {
+    return fetch(base + path).then(function (res) {
+      if (!res.ok) throw new Error(String(res.status));
+      return res.json();
+    });
+  }
+
+  // Every cell of the official tables, newest format's label first, grouped by section.
+  function addCells(formats) {
+    var select = form.elements.figure;
+    var groups = [["active", "二、主动公开（单元格）"], ["requests", "三、申请的办理（单元格）"],
+      ["appeals", "四、复议和诉讼（单元格）"]];
+    var ids = Object.keys(formats).sort().reverse();
+    groups.forEach(function (group) {
+      var optgroup = el("optgroup", { "label": group[1] });
+      ids.forEach(function (id) {
+        formats[id].cells.forEach(function (cell) {
+          if (cell.section !== group[0] || isCell(cell.code)) return;
+          cellLabels[cell.code] = cell.label;
+          optgroup.appendChild(el("option", { "value": cell.code }, cell.label));
+        });
+      });
+      select.appendChild(optgroup);
+    });
+  }
+
+  Promise.all([getJSON("data/figures.json"), getJSON("data/formats.json")]).then(function (docs) {
+    data = docs[0];
+    addCells(docs[1]);
     section.hidden = false;
     params();
     form.addEventListener("change", render);

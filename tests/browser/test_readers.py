@@ -231,6 +231,13 @@ def test_figure_explorer_filters_sorts_and_offers_that_view_as_csv(browser, site
             page.click("#explore-result a[download]")
         text = Path(download.value.path()).read_text("utf-8-sig")
         assert len(text.strip().splitlines()) == len(values) + 1
+        # any single cell, read from the chosen reports' own data; a break it takes part in is marked
+        broken = _pick()[0]
+        code = broken.breaks[0].anchor
+        page.goto(f"{site_url}figures/?figure={code}&year={broken.year}")
+        page.wait_for_selector("#explore-result td.flag-inline")
+        cells = page.eval_on_selector_all("#explore-result tbody tr", "els => els.length")
+        assert cells == sum(1 for r in _reports() if r.year == broken.year and code in r.format.codes)
     finally:
         context.close()
 
