@@ -157,16 +157,12 @@ def line_chart(
             value_labels[i].append((y_of(v), n, v))
     placed_values: dict[tuple[int, int], float] = {}
     for i, labels in value_labels.items():
-        # Above their points, stacked upwards when two numbers are close (70 over 69, not on top of it).
-        ceiling = FONT - 2
-        above = HEIGHT - BOTTOM
-        for y, n, _v in sorted(labels, key=lambda t: (-t[0], t[1])):
-            above = min(y - 8, above - LINE)
-            placed_values[(i, n)] = above
-        low = min(placed_values[(i, n)] for _y, n, _v in labels)
-        if low < ceiling:  # too high: move the whole stack down, keeping its gaps
-            for _y, n, _v in labels:
-                placed_values[(i, n)] += ceiling - low
+        # The topmost point is labelled above it, the others below theirs, at least a label's height
+        # apart (70 over 69, not on top of it, and no number printed on another line's point).
+        ordered = sorted(labels, key=lambda t: (t[0], t[1]))
+        wanted = [y - 8 if k == 0 else y + FONT + 5 for k, (y, _n, _v) in enumerate(ordered)]
+        for (_y, n, _v), ty in zip(ordered, _spread(wanted, LINE, FONT - 2, HEIGHT - BOTTOM - 4), strict=True):
+            placed_values[(i, n)] = ty
 
     label_wanted: list[float] = []
     label_series: list[int] = []
