@@ -161,7 +161,9 @@ def line_chart(
         # apart (70 over 69, not on top of it, and no number printed on another line's point).
         ordered = sorted(labels, key=lambda t: (t[0], t[1]))
         wanted = [y - 8 if k == 0 else y + FONT + 5 for k, (y, _n, _v) in enumerate(ordered)]
-        for (_y, n, _v), ty in zip(ordered, _spread(wanted, LINE, FONT - 2, HEIGHT - BOTTOM - 4), strict=True):
+        for (_y, n, _v), ty in zip(
+            ordered, _spread(wanted, LINE, FONT - 2, HEIGHT - BOTTOM - 4), strict=True
+        ):
             placed_values[(i, n)] = ty
 
     label_wanted: list[float] = []
