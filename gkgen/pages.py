@@ -156,6 +156,7 @@ class FigureView:
     label: str
     value: int | None
     change: int | None  # against the previous report; None if either is unknown
+    flagged: bool = False  # read by a rule this report's numbers break
 
 
 @dataclass(frozen=True)
@@ -470,6 +471,7 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
             FIGURE_LABELS[name],
             report.figure(name),
             change(report.figure(name), prev.figure(name)) if prev else None,
+            figure_flagged(report, name),
         )
         for name in YOY_FIGURES
         if name in fmt.figures
