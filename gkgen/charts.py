@@ -242,10 +242,11 @@ def stacked_shares(
     for i, x in enumerate(xs):
         values = [s.values[i] for s in series]
         total = sum(v for v in values if v)
-        if not total:
+        if not total:  # no bar: 0 if every share was reported as zero, — if any was not reported
+            empty = "—" if any(v is None for v in values) else "0"
             out.append(
                 f'<text class="value" aria-hidden="true" x="{_fmt(x)}" y="{_fmt(plot_bottom - 6)}" '
-                f'text-anchor="middle">无数据</text>'
+                f'text-anchor="middle">{empty}</text>'
             )
             continue
         y = plot_bottom
