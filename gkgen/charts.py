@@ -136,7 +136,7 @@ def line_chart(
         return plot_bottom - v / top * plot_h
 
     out.append('<g class="axis" aria-hidden="true">')
-    for tick in (0, top / 2, top):
+    for tick in (0, top / 2, top) if top % 2 == 0 else (0, top):  # no 0.5 on an axis of counts
         y = y_of(tick)  # type: ignore[arg-type]
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(y)}" y2="{_fmt(y)}" class="grid"/>'
@@ -156,14 +156,20 @@ def line_chart(
         for i, v in points if every else points[-1:]:
             value_labels[i].append((y_of(v), n, v))
     placed_values: dict[tuple[int, int], float] = {}
+    shared: set[int] = set()  # years where every line has the same number: it is printed once
     for i, labels in value_labels.items():
-        # The topmost point is labelled above it, the others below theirs, at least a label's height
-        # apart (70 over 69, not on top of it, and no number printed on another line's point).
+        # The topmost point is labelled above it, the others below theirs (or, without room below, above
+        # the top label), at least a label's height apart: 70 over 69, never on another line's point.
         ordered = sorted(labels, key=lambda t: (t[0], t[1]))
+        if len(ordered) > 1 and len({v for _y, _n, v in ordered}) == 1:
+            shared.add(i)
+            ordered = ordered[:1]
+        high = HEIGHT - BOTTOM - 4
         wanted = [y - 8 if k == 0 else y + FONT + 5 for k, (y, _n, _v) in enumerate(ordered)]
-        for (_y, n, _v), ty in zip(
-            ordered, _spread(wanted, LINE, FONT - 2, HEIGHT - BOTTOM - 4), strict=True
-        ):
+        if wanted[-1] > high:
+            top = ordered[0][0] - 8
+            wanted = [top - LINE * k for k in range(len(ordered))]
+        for (_y, n, _v), ty in zip(ordered, _spread(wanted, LINE, FONT - 2, high), strict=True):
             placed_values[(i, n)] = ty
 
     label_wanted: list[float] = []
@@ -189,9 +195,10 @@ def line_chart(
             if v is not None:
                 out.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y_of(v))}" r="4"/>')
                 if (i, n) in placed_values:
+                    neutral = ' style="fill: #1b1b1b"' if i in shared else ""  # one number for every line
                     out.append(
                         f'<text class="value" x="{_fmt(x)}" y="{_fmt(placed_values[(i, n)])}" '
-                        f'text-anchor="middle" stroke="none">{v}</text>'
+                        f'text-anchor="middle" stroke="none"{neutral}>{v}</text>'
                     )
         out.append("</g>")
         last = next(
