@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: setup site check test lint format schema bench serve clean
 
@@ -14,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# axe-core (accessibility checks in tests/browser/), pinned by package-lock.json; skipped without npm.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "npm not found: tests/browser/ will skip the accessibility checks"; fi
+
+setup: $(STAMP) $(AXE)
 
 site: $(STAMP)
 	$(BIN)/gkgen build $(if $(BASE_URL),--base-url $(BASE_URL))
@@ -25,7 +31,7 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/gkgen serve
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -45,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(if $(N),--n $(N),--n 1000 --n 10000) $(if $(filter 1,$(PEER)),--peer,)
 
 clean:
-	rm -rf site .gkgen-cache bench/out
+	rm -rf site .gkgen-cache bench/out tests/browser/screenshots

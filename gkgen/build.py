@@ -594,17 +594,26 @@ def _start_exports(archive, parts, writer, keys, state, store_of, stats) -> _Bes
             continue
         todo[part] = (writer.claim(paths[0]), writer.claim(paths[1]))
         state.outputs.update({p: cache.OutputEntry(key, ()) for p in paths})
-    stats.counts["export files written"] = 2 * len(todo)
+    # The whole archive in one CSV and one database: rewritten when any part is.
+    whole = (datasets.ALL_CSV_PATH, datasets.ALL_SQLITE_PATH)
+    whole_key = cache.digest(keys.base, "all", [(r.id, digests[r.id]) for r in archive.reports])
+    whole_todo = None
+    if not _keep_if_unchanged(writer, state, whole, whole_key):
+        whole_todo = (writer.claim(whole[0]), writer.claim(whole[1]))
+        state.outputs.update({p: cache.OutputEntry(whole_key, ()) for p in whole})
+    stats.counts["export files written"] = 2 * len(todo) + (2 if whole_todo else 0)
     stats.counts["reports exported"] = 0
 
     def work() -> None:
-        if not todo:
+        if not todo and not whole_todo:
             return
         started = time.perf_counter()
         store = store_of()
         stats.counts["reports exported"] = store.sync(parts, digests)
         for part, (csv_file, sqlite_file) in todo.items():
             store.write(part, csv_file, sqlite_file)
+        if whole_todo:
+            store.write_all(parts, *whole_todo)
         stats.seconds["data exports (beside the others)"] = time.perf_counter() - started
 
     return _Beside("exports", work)
@@ -613,10 +622,10 @@ def _start_exports(archive, parts, writer, keys, state, store_of, stats) -> _Bes
 def _export_sizes(parts: Iterable[datasets.Part], writer: SiteWriter) -> dict[str, int]:
     """The size of every export file: this build's, or the live site's where it was kept."""
     sizes = {}
-    for part in parts:
-        for rel in (part.csv_path, part.sqlite_path):
-            path = writer.path_for(rel) if rel in writer.fresh else writer.previous / rel
-            sizes[rel] = path.stat().st_size
+    every = [p for part in parts for p in (part.csv_path, part.sqlite_path)]
+    for rel in (*every, datasets.ALL_CSV_PATH, datasets.ALL_SQLITE_PATH):
+        path = writer.path_for(rel) if rel in writer.fresh else writer.previous / rel
+        sizes[rel] = path.stat().st_size
     return sizes
 
 

@@ -27,6 +27,10 @@ from gkgen.model import Agency, Report, Value
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
+# The whole archive in one CSV and one database (the same columns and tables as every part), for
+# readers who want everything in one download. Written from the parts' stores after them.
+ALL_CSV_PATH = "data/gkgen-cells-all.csv"
+ALL_SQLITE_PATH = "data/gkgen-all.sqlite"
 
 
 @dataclass(frozen=True)
@@ -386,8 +390,52 @@ class ExportStore:
         finally:
             store.close()
 
+    def write_all(self, parts: Iterable[Part], csv_target: Path, sqlite_target: Path) -> None:
+        """Every part together: the CSVs' rows one after another (one header), and one database with
+        every part's rows (the same schema; VACUUM INTO, so the bytes depend only on the rows)."""
+        parts = sorted(parts)
+        with csv_target.open("wb") as f:
+            f.write("\ufeff".encode())
+            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            for part in parts:
+                store = PartStore(self.folder / part.folder_name)
+                try:
+                    for (fragment,) in store.db.execute("SELECT csv FROM frag.fragments ORDER BY report_id"):
+                        f.write(fragment)
+                finally:
+                    store.close()
+        work = self.folder / "all.sqlite"
+        work.unlink(missing_ok=True)
+        db = sqlite3.connect(work, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA page_size = 4096")
+            db.execute("BEGIN")
+            _create_schema(db)
+            db.execute("COMMIT")
+            for part in parts:
+                db.execute(
+                    "ATTACH DATABASE ? AS part", (str(self.folder / part.folder_name / "export.sqlite"),)
+                )
+                db.execute("BEGIN")
+                db.execute("INSERT OR IGNORE INTO agencies SELECT * FROM part.agencies")
+                db.execute("INSERT OR IGNORE INTO cell_codes SELECT * FROM part.cell_codes")
+                for table in ("reports", "cells", "findings"):
+                    db.execute(f"INSERT INTO {table} SELECT * FROM part.{table}")
+                db.execute("COMMIT")
+                db.execute("DETACH DATABASE part")
+            db.execute("VACUUM INTO ?", (str(sqlite_target),))
+        finally:
+            db.close()
+            work.unlink(missing_ok=True)
 
-def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str, int, int]]) -> dict:
+
+def datapackage(
+    title: str,
+    license_text: str,
+    parts: Iterable[tuple[Part, str, int, int]],
+    whole: tuple[int, int] | None = None,
+) -> dict:
     """A Frictionless Data Package: each part's CSV (described column by column) and SQLite file.
 
     ``parts``: each part with its province's name and the sizes of its CSV and SQLite files."""
@@ -422,6 +470,38 @@ def datapackage(title: str, license_text: str, parts: Iterable[tuple[Part, str, 
                 ),
             }
         )
+    if whole is not None:
+        resources[:0] = _whole_resources(fields, *whole)
+    return _package(title, license_text, resources)
+
+
+def _whole_resources(fields: list[dict], csv_bytes: int, sqlite_bytes: int) -> list[dict]:
+    return [
+        {
+            "profile": "tabular-data-resource",
+            "name": "cells-all",
+            "title": "全部报告的全部单元格（全档案一个文件）",
+            "path": ALL_CSV_PATH.removeprefix("data/"),
+            "bytes": csv_bytes,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8-sig",
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+            "schema": {"fields": fields, "missingValues": [""]},
+        },
+        {
+            "name": "database-all",
+            "title": "全部报告的 SQLite 数据库（全档案一个文件）",
+            "path": ALL_SQLITE_PATH.removeprefix("data/"),
+            "bytes": sqlite_bytes,
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": "全档案的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+        },
+    ]
+
+
+def _package(title: str, license_text: str, resources: list[dict]) -> dict:
     return {
         # data-package, not tabular-data-package: that profile requires every resource to be a table, and
         # the SQLite files are not. The CSV resources are tabular-data-resource, with their schema.

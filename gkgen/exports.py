@@ -61,6 +61,7 @@ def report_document(report: Report, base_url: str = "/") -> dict:
                 "status": f.status,
                 "severity": f.severity,
                 "message": f.message,
+                "anchor": f.anchor,  # the cell where a break shows (pages mark it with ⚠)
                 "cells": list(f.codes),
                 "acknowledged": f.acknowledged,
             }

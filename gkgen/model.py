@@ -114,6 +114,8 @@ class Report:
     method: str | None = None
     format_note: str | None = None  # why a later year's report is in an earlier format (as published)
     doubts: tuple[tuple[str, str], ...] = ()
+    # The editor's reason when the body published no table numbers at all (``tables: none``); None otherwise.
+    no_tables: str | None = None
 
     @property
     def id(self) -> str:

@@ -10,15 +10,17 @@ Pages are written as soon as they are rendered (no site held in memory).
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from itertools import groupby
 
 from markupsafe import Markup
 
-from gkgen import charts, datasets, exports, render
+from gkgen import charts, datasets, exports, render, rules
 from gkgen.assets import Assets
 from gkgen.config import Config
 from gkgen.formats import Column, Format, Row, all_formats
@@ -57,7 +59,41 @@ OUTCOME_FIGURES = ("granted", "partial", "withheld", "unable", "rejected", "othe
 YEAR_FIGURES = ("new", "granted", "partial", "withheld", "unable", "carried_forward", "review", "litigation")
 REGION_FIGURES = ("new", "handled", "review", "litigation")
 SECTION_ORDER = ("overview", "active", "requests", "appeals", "problems", "other")
+SECTION_SHORT = {
+    "overview": "一、总体情况",
+    "active": "二、主动公开",
+    "requests": "三、申请的办理",
+    "appeals": "四、复议和诉讼",
+    "problems": "五、问题与改进",
+    "other": "六、其他事项",
+}
 LATEST = 10
+
+# The rows of the official tables in plain words (the method page's glossary).
+GLOSSARY = (
+    ("本年新收申请", "这一年收到的政府信息公开申请件数（表格三“一、本年新收政府信息公开申请数量”）。"),
+    ("上年结转申请", "上一年收到、到年底还没办完，转到这一年继续办理的申请。"),
+    ("予以公开", "申请的信息全部提供给了申请人。"),
+    ("部分公开", "只提供了申请信息的一部分（其余部分不能公开，例如涉及他人隐私），只计这一种情形。"),
+    (
+        "不予公开",
+        "依法不提供，并说明理由：国家秘密，其他法律行政法规禁止公开，危及国家安全、公共安全、经济安全和社会稳定"
+        "（“三安全一稳定”），保护第三方合法权益，三类内部事务信息，四类过程性信息，行政执法案卷，行政查询事项。",
+    ),
+    ("无法提供", "机关没有这项信息、需要另行制作才能提供，或申请人补正后申请内容仍不明确。"),
+    (
+        "不予处理",
+        "不作为信息公开申请处理：信访举报投诉类申请、重复申请、要求提供公开出版物、无正当理由大量反复申请、"
+        "要求机关确认或重新出具已获取的信息。",
+    ),
+    ("其他处理", "以上都不是的结果，例如申请人逾期不补正、逾期不缴纳费用，机关不再处理。"),
+    ("（七）总计", "这一年办结的申请件数，等于以上各项办理结果之和。"),
+    ("结转下年度继续办理", "到年底还没办完、转到下一年的申请。"),
+    ("行政复议", "申请人对答复不服，向上级机关申请复查；表格四按结果分为维持、纠正、其他结果、尚未审结。"),
+    ("行政诉讼", "申请人对答复不服，向法院起诉；分为未经复议直接起诉和复议后起诉两类。"),
+    ("结果维持", "复议机关或法院认为机关的答复正确。"),
+    ("结果纠正", "复议机关或法院撤销、变更机关的答复，或确认答复违法、责令重新答复。"),
+)
 
 
 # ---------------------------------------------------------------- small views
@@ -86,6 +122,7 @@ class HeadCell:
     colspan: int = 1
     rowspan: int = 1
     scope: str = "col"
+    key: bool = False  # the 总计 column: kept in view on a phone
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,7 @@ class BodyCell:
     null: bool = False
     flags: tuple[int, ...] = ()  # numbers of the broken rules whose break shows in this cell
     involved: bool = False  # read by a broken rule
+    key: bool = False  # in the 总计 column
 
 
 @dataclass(frozen=True)
@@ -107,6 +145,9 @@ class TableView:
     head: tuple[tuple[HeadCell, ...], ...]
     body: tuple[tuple[BodyCell, ...], ...]
     kind: str = ""  # css hook: active | requests | appeals
+    # The same numbers laid out for a narrow screen (section 四: one row per kind of case, 总计 first);
+    # shown instead of the official layout on a phone, never printed.
+    narrow: TableView | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +156,7 @@ class FigureView:
     label: str
     value: int | None
     change: int | None  # against the previous report; None if either is unknown
+    flagged: bool = False  # read by a rule this report's numbers break
 
 
 @dataclass(frozen=True)
@@ -124,11 +166,84 @@ class SectionView:
     html: Markup | None  # the narrative, if the report has one for this section
     tables: tuple[TableView, ...] = ()
 
+    @property
+    def short(self) -> str:
+        """The heading as the page's section menu shows it."""
+        return SECTION_SHORT[self.key]
+
 
 @dataclass(frozen=True)
 class NumberedFinding:
     number: int
     finding: Finding
+    narrow_anchor: str | None = None  # the flagged cell's id in a table's phone layout, if it has one
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the reconciliation rules could say about one report, in words that claim no more than that."""
+
+    places: int  # where the format's within-report rules apply
+    unchecked: int  # of those, not checkable (a blank operand)
+    broken: int  # of those, broken
+    no_tables: bool = False  # the body published no table numbers (declared by the editor)
+
+    @property
+    def summary(self) -> str:
+        if self.no_tables:
+            return "原报告没有公布表格数字，无从核对勾稽关系。"
+        if not self.places:
+            return "本年度的报告没有统一表格，无从核对勾稽关系。"
+        checked = self.places - self.unchecked
+        if not checked:
+            return (
+                f"表格的 {self.places} 处勾稽关系全部因空白单元格无法核对，本页不能说明这些数字是否前后一致。"
+            )
+        parts = [f"表格中共 {self.places} 处勾稽关系，{checked - self.broken} 处核对成立"]
+        if self.broken:
+            parts.append(f"{self.broken} 处不符（见页首）")
+        if self.unchecked:
+            parts.append(f"{self.unchecked} 条规则因空白单元格无法核对")
+        return "，".join(parts) + "。"
+
+
+@cache
+def rule_places(fmt: Format) -> frozenset[str]:
+    """Every place (finding id) a format's within-report rules apply: with no cells, each is unchecked."""
+    return frozenset(f.id for f in rules.check_report(fmt, {}))
+
+
+@dataclass(frozen=True)
+class Citation:
+    original: str  # the body's report, GB/T 7714-2015 [EB/OL]
+    page: str | None  # this archive page, when the site's absolute address is known
+    date: str | None  # the build date (SOURCE_DATE_EPOCH) used as the citation date, if set
+
+
+def build_date() -> str | None:
+    """The date of a reproducible build (SOURCE_DATE_EPOCH), or None: pages never read the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch or not epoch.strip().isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
+
+
+def citation(report: Report, absolute_base: str | None, site_title: str) -> Citation:
+    """GB/T 7714-2015 for electronic resources: 责任者. 题名[EB/OL]. (发表日期)[引用日期]. 网址."""
+    date = build_date()
+    cited = f"[{date}]" if date else ""
+    published = f"({report.published})" if report.published else ""
+    when = f" {published}{cited}." if published or cited else ""
+    where = f" {report.source_url}." if report.source_url else ""
+    author = report.agency.name_in(report.year)  # the body's name when it published the report
+    original = f"{author}. {report.title}[EB/OL].{when}{where}"
+    page = None
+    if absolute_base:
+        page = (
+            f"{site_title}. {report.agency.name} {report.year}年度政府信息公开工作年度报告（档案整理页）[EB/OL]."
+            f"{f' {cited}.' if cited else ''} {absolute_base}{report.url}."
+        )
+    return Citation(original, page, date)
 
 
 def region_chain(agency: Agency) -> tuple[RegionRef, ...]:
@@ -160,7 +275,9 @@ def change(value: int | None, previous: int | None) -> int | None:
 # ---------------------------------------------------------------- official tables
 
 
-def _value_cell(code: str, value: Value, flags: dict[str, tuple[int, ...]], involved: set[str]) -> BodyCell:
+def _value_cell(
+    code: str, value: Value, flags: dict[str, tuple[int, ...]], involved: set[str], key: bool = False
+) -> BodyCell:
     return BodyCell(
         header=False,
         text=render.number(value),
@@ -168,6 +285,7 @@ def _value_cell(code: str, value: Value, flags: dict[str, tuple[int, ...]], invo
         null=value is None,
         flags=flags.get(code, ()),
         involved=code in involved,
+        key=key,
     )
 
 
@@ -183,9 +301,9 @@ def _column_head(
         run = list(run)
         if parent:
             top.append(HeadCell(parent, colspan=len(run), scope="colgroup"))
-            bottom.extend(HeadCell(c.label) for c in run)
+            bottom.extend(HeadCell(c.label, key=c.key == "total") for c in run)
         else:
-            top.extend(HeadCell(c.label, rowspan=rows) for c in run)
+            top.extend(HeadCell(c.label, rowspan=rows, key=c.key == "total") for c in run)
     return (tuple(top), tuple(bottom)) if nested else (tuple(top),)
 
 
@@ -208,7 +326,7 @@ def requests_table(report: Report, flags: dict, involved: set[str]) -> TableView
         cells.append(BodyCell(True, row.label, colspan=depth - len(row.parents)))
         for col in fmt.request_columns:
             code = f"requests.{row.key}.{col.key}"
-            cells.append(_value_cell(code, report.cell(code), flags, involved))
+            cells.append(_value_cell(code, report.cell(code), flags, involved, key=col.key == "total"))
         body.append(tuple(cells))
     return TableView(
         caption=f"{fmt.requests_caption}（单位：件）",
@@ -242,11 +360,29 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
         for c in columns:
             code = f"{g.key}.{c.key}"
             values.append(_value_cell(code, report.cell(code), flags, involved))
+    # On a phone: one row per kind of case (行政复议, 行政诉讼 ×2), 总计 first, the other results after.
+    ordered = sorted(columns, key=lambda c: c.key != "total")
+    narrow_rows = []
+    for g in groups:
+        label = "·".join((*g.parents, g.label))
+        cells = [BodyCell(True, label)]
+        for c in ordered:
+            code = f"{g.key}.{c.key}"
+            cells.append(_value_cell(code, report.cell(code), flags, involved, key=c.key == "total"))
+        narrow_rows.append(tuple(cells))
+    caption = f"{fmt.appeals_caption}（单位：件）"
+    narrow = TableView(
+        caption=caption,
+        head=((HeadCell("案件"), *(HeadCell(c.label, key=c.key == "total") for c in ordered)),),
+        body=tuple(narrow_rows),
+        kind="appeals narrow",
+    )
     return TableView(
-        caption=f"{fmt.appeals_caption}（单位：件）",
+        caption=caption,
         head=tuple(tuple(h) for h in head if h),
         body=(tuple(values),),
         kind="appeals",
+        narrow=narrow,
     )
 
 
@@ -297,8 +433,16 @@ def active_tables(report: Report, flags: dict, involved: set[str]) -> list[Table
 # ---------------------------------------------------------------- report page
 
 
+def _narrow_anchor(report: Report, code: str) -> str | None:
+    """The id of a cell in its table's phone layout: section 四 has one (gkgen.tablehtml)."""
+    groups = {g.key for g in report.format.appeal_groups}
+    return f"m-cell-{code}" if code.split(".", 1)[0] in groups else None
+
+
 def report_context(report: Report, prev: Report | None, nxt: Report | None) -> dict:
-    breaks = [NumberedFinding(n, f) for n, f in enumerate(report.breaks, start=1)]
+    breaks = [
+        NumberedFinding(n, f, _narrow_anchor(report, f.anchor)) for n, f in enumerate(report.breaks, start=1)
+    ]
     flags: dict[str, tuple[int, ...]] = defaultdict(tuple)
     involved: set[str] = set()
     for nf in breaks:
@@ -306,10 +450,11 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
         involved.update(nf.finding.codes)
     narrative = dict(report.narrative)
     fmt = report.format
+    shown = fmt.has_tables and report.no_tables is None  # no table of dashes for a body that published none
     tables = {
-        "active": tuple(active_tables(report, flags, involved)) if fmt.has_tables else (),
-        "requests": (requests_table(report, flags, involved),) if fmt.request_rows else (),
-        "appeals": (appeals_table(report, flags, involved),) if fmt.appeal_groups else (),
+        "active": tuple(active_tables(report, flags, involved)) if shown else (),
+        "requests": (requests_table(report, flags, involved),) if shown and fmt.request_rows else (),
+        "appeals": (appeals_table(report, flags, involved),) if shown and fmt.appeal_groups else (),
     }
     sections = [
         SectionView(
@@ -326,6 +471,7 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
             FIGURE_LABELS[name],
             report.figure(name),
             change(report.figure(name), prev.figure(name)) if prev else None,
+            figure_flagged(report, name),
         )
         for name in YOY_FIGURES
         if name in fmt.figures
@@ -333,8 +479,23 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
     agency = report.agency
     crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name, f"agencies/{agency.id}/")]
     crumbs.append(Crumb(f"{report.year}年度"))
+    places = rule_places(fmt)
+    config = render.environment().globals["site"]
+    tabled = [s for s in sections if s.key in ("active", "requests", "appeals")]
     return {
         "canonical": report.url,
+        # Tables and key figures first (what readers come for), the report's own words after them.
+        "table_sections": tabled if fmt.has_tables else [],
+        "text_sections": [s for s in sections if s not in tabled or not fmt.has_tables],
+        "checks": Checks(
+            len(places),
+            sum(1 for f in report.unchecked if f.id in places),
+            sum(1 for f in report.breaks if f.id in places),
+            report.no_tables is not None,
+        ),
+        "citation": citation(report, config.absolute_base, config.title),
+        "no_tables": report.no_tables is not None,
+        "no_tables_reason": report.no_tables,
         "report": report,
         "agency": agency,
         "regions": region_chain(agency),
@@ -399,24 +560,27 @@ def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
     def series(names: Iterable[str]) -> list[charts.Series]:
         return [charts.Series(FIGURE_LABELS[n], tuple(r.figure(n) for r in reports)) for n in names]
 
+    titles = {
+        "chart-new": "每年新收政府信息公开申请（件）",
+        "chart-outcomes": "申请的办理结果（各项占比）",
+        "chart-appeals": "行政复议与行政诉讼（件）",
+    }
+    new, outcomes, appeals = (
+        series(("new", "handled")),
+        series(OUTCOME_FIGURES),
+        series(("review", "litigation")),
+    )
     chart_list = [
+        (charts.line_chart("chart-new", titles["chart-new"], years, new), new, titles["chart-new"]),
         (
-            charts.line_chart(
-                "chart-new", "每年新收政府信息公开申请（件）", years, series(("new", "handled"))
-            ),
-            series(("new", "handled")),
+            charts.stacked_shares("chart-outcomes", titles["chart-outcomes"], years, outcomes),
+            outcomes,
+            titles["chart-outcomes"],
         ),
         (
-            charts.stacked_shares(
-                "chart-outcomes", "申请的办理结果（各项占比）", years, series(OUTCOME_FIGURES)
-            ),
-            series(OUTCOME_FIGURES),
-        ),
-        (
-            charts.line_chart(
-                "chart-appeals", "行政复议与行政诉讼（件）", years, series(("review", "litigation"))
-            ),
-            series(("review", "litigation")),
+            charts.line_chart("chart-appeals", titles["chart-appeals"], years, appeals),
+            appeals,
+            titles["chart-appeals"],
         ),
     ]
     crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name)]
@@ -629,6 +793,8 @@ def site_pages(archive: Archive) -> list[Page]:
         )
     )
     found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
+    found.append(Page("method/index.html", ("method.html",), (), _html("method.html", method_context)))
+    found += figure_pages(archive)
     if (render.TEMPLATES / "search.html").exists():
         found.append(
             Page(
@@ -639,6 +805,22 @@ def site_pages(archive: Archive) -> list[Page]:
             )
         )
     return found
+
+
+def method_context() -> dict:
+    """The method page: the formats, the rules and the glossary, from the one description of each."""
+    formats = sorted((f for f in all_formats().values() if f.has_tables), key=lambda f: f.id)
+    within = [r for r in rules.RULE_NAMES if r not in ("carry_chain", "in_force_chain")]
+    return {
+        "formats": formats,
+        "rule_names": [rules.RULE_NAMES[r] for r in within]
+        + [
+            f"{rules.RULE_NAMES['carry_chain']}：同一机构相邻两年的报告都在本档案中时核对",
+            f"{rules.RULE_NAMES['in_force_chain']}（2021年版格式；只作提示，清理文件会使它不成立）",
+        ],
+        "glossary": GLOSSARY,
+        "breadcrumbs": [Crumb("首页", ""), Crumb("说明")],
+    }
 
 
 def _agency_ids(archive: Archive) -> list[str]:
@@ -868,26 +1050,50 @@ def data_pages(
     listed.sort(key=lambda f: (-f.part.year, f.part.area))  # newest year first
     config = archive.config
     files = [(f.part, f.area_name, f.csv_bytes, f.sqlite_bytes) for f in listed]
+    whole = WholeArchive(len(archive.reports), sizes[datasets.ALL_CSV_PATH], sizes[datasets.ALL_SQLITE_PATH])
     return [
         Page(
             "data/index.html",
             ("data.html",),
             (),
-            _html("data.html", lambda: _data_context(listed)),
-            repr(listed),
+            _html("data.html", lambda: _data_context(listed, whole)),
+            repr((listed, whole)),
         ),
         Page(
             datasets.DATAPACKAGE_PATH,
             (),
             (),
-            lambda: exports.to_json_bytes(datasets.datapackage(config.title, config.license, files)),
-            repr(sorted(files)),
+            lambda: exports.to_json_bytes(
+                datasets.datapackage(
+                    config.title, config.license, files, (whole.csv_bytes, whole.sqlite_bytes)
+                )
+            ),
+            repr((sorted(files), whole)),
         ),
         Page(datasets.FORMATS_PATH, (), (), lambda: exports.to_json_bytes(datasets.formats_document())),
     ]
 
 
-def _data_context(files: list[ExportFiles]) -> dict:
+@dataclass(frozen=True)
+class WholeArchive:
+    """The data page's one download of everything: how many reports, and the two files' sizes."""
+
+    reports: int
+    csv_bytes: int
+    sqlite_bytes: int
+    csv_path: str = datasets.ALL_CSV_PATH
+    sqlite_path: str = datasets.ALL_SQLITE_PATH
+
+    @property
+    def csv_size(self) -> str:
+        return human_size(self.csv_bytes)
+
+    @property
+    def sqlite_size(self) -> str:
+        return human_size(self.sqlite_bytes)
+
+
+def _data_context(files: list[ExportFiles], whole: WholeArchive | None = None) -> dict:
     """``files``: every part's files, newest year first."""
     formats: list[Format] = [f for f in all_formats().values() if f.has_tables]
     formats.sort(key=lambda f: f.id)
@@ -908,6 +1114,7 @@ def _data_context(files: list[ExportFiles]) -> dict:
         "csv_columns": datasets.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
         "files": files,
+        "whole": whole,
         "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
         "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
     }
@@ -941,3 +1148,163 @@ def _home_context(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         "levels": [lv for lv in levels if lv[2]],
         "breadcrumbs": [],
     }
+
+
+# ---------------------------------------------------------------- figure explorer
+
+EXPLORER_FIGURES = tuple(FIGURE_LABELS)  # every key figure, in the order readers know them
+FIGURES_JSON = "data/figures.json"
+
+
+def figure_flagged(report: Report, name: str) -> bool:
+    """The figure reads a cell that a broken rule of this report read: its number may be wrong."""
+    codes = set(report.format.figures.get(name, ()))
+    return bool(codes) and any(codes & set(f.codes) for f in report.breaks)
+
+
+def figure_shows(name: str) -> Callable[[Report], tuple]:
+    """What a figure's page shows of one report (so an edit elsewhere keeps the page)."""
+
+    def shows(report: Report) -> tuple:
+        a = report.agency
+        return (
+            report.year,
+            a.name,
+            a.region_code,
+            a.province,
+            a.level,
+            report.figure(name),
+            figure_flagged(report, name),
+        )
+
+    return shows
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    report: Report
+    value: int | None
+    flagged: bool
+
+
+def _figure_rows(archive: Archive, name: str) -> list[FigureRow]:
+    ordered = sorted(archive.reports, key=lambda r: (-r.year, *region_sort_key(r)))
+    return [
+        FigureRow(r, r.figure(name), figure_flagged(r, name)) for r in ordered if name in r.format.figures
+    ]
+
+
+def figure_csv(rows: Sequence[FigureRow], label: str) -> bytes:
+    """Exactly the rows of a figure's page, for a spreadsheet (BOM: Excel opens the Chinese text)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow(["报告编号", "机构", "省份", "地区", "机构层级", "年度", label, "未填报", "勾稽关系不符"])
+    for row in rows:
+        a = row.report.agency
+        out.writerow(
+            [row.report.id, a.name, a.province or "", a.region, a.level, row.report.year,
+             "" if row.value is None else row.value, "是" if row.value is None else "",
+             "是" if row.flagged else ""]
+        )  # fmt: skip
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _figure_context(archive: Archive, name: str) -> dict:
+    rows = _figure_rows(archive, name)
+    years = sorted({r.report.year for r in rows})
+    totals = []
+    for year in years:
+        values = [r.value for r in rows if r.report.year == year]
+        known = [v for v in values if v is not None]
+        totals.append((year, len(values), sum(known), len(values) - len(known)))
+    label = FIGURE_LABELS[name]
+    series = [charts.Series(f"{label}合计", tuple(t[2] for t in totals))]
+    title = f"各年度“{label}”合计（件，只计已填报的报告）"
+    return {
+        "name": name,
+        "label": label,
+        "rows": rows,
+        "totals": totals,
+        "chart": charts.line_chart("chart-figure", title, years, series) if years else None,
+        "chart_title": title,
+        "figures": [(n, FIGURE_LABELS[n]) for n in EXPLORER_FIGURES],
+        "csv_path": f"data/figures/{name}.csv",
+        "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询", "figures/"), Crumb(label)],
+    }
+
+
+def _figures_json(archive: Archive) -> bytes:
+    reports = [
+        {
+            "id": r.id,
+            "url": r.url,
+            "agency": r.agency.name,
+            "province": r.agency.province,
+            "region": r.agency.region or None,
+            "level": r.agency.level,
+            "year": r.year,
+            "values": {n: r.figure(n) for n in EXPLORER_FIGURES if n in r.format.figures},
+            "flagged": [n for n in EXPLORER_FIGURES if figure_flagged(r, n)],
+        }
+        for r in sorted(archive.reports, key=lambda r: (-r.year, *region_sort_key(r)))
+    ]
+    return exports.to_json_bytes({"figures": dict(FIGURE_LABELS), "reports": reports})
+
+
+def figure_pages(archive: Archive) -> list[Page]:
+    """The figure explorer: one page per key figure (every body and year, no script needed) with a CSV
+    of exactly its rows, an index page whose script filters and sorts any figure, and its JSON."""
+    everything = (EVERY_REPORT,)
+    found = []
+    for name in EXPLORER_FIGURES:
+        shows = figure_shows(name)
+        found.append(
+            Page(
+                f"figures/{name}/index.html",
+                ("figure.html",),
+                everything,
+                _html("figure.html", lambda name=name: _figure_context(archive, name)),
+                shows=shows,
+            )
+        )
+        found.append(
+            Page(
+                f"data/figures/{name}.csv",
+                (),
+                everything,
+                lambda name=name: figure_csv(_figure_rows(archive, name), FIGURE_LABELS[name]),
+                shows=shows,
+            )
+        )
+    levels = sorted({r.agency.level for r in archive.reports}, key=lambda lv: (*LEVELS, lv).index(lv))
+    found.append(
+        Page(
+            "figures/index.html",
+            ("figures.html",),
+            everything,
+            _html(
+                "figures.html",
+                lambda: {
+                    "figures": [(n, FIGURE_LABELS[n]) for n in EXPLORER_FIGURES],
+                    "provinces": sorted({r.agency.province for r in archive.reports if r.agency.province}),
+                    "levels": levels,
+                    "years": sorted({r.year for r in archive.reports}, reverse=True),
+                    "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询")],
+                },
+            ),
+            shows=lambda r: (*listing(r), r.agency.province, r.agency.level),
+        )
+    )
+    found.append(
+        Page(
+            FIGURES_JSON,
+            (),
+            everything,
+            lambda: _figures_json(archive),
+            shows=lambda r: tuple(figure_shows(n)(r) for n in EXPLORER_FIGURES),
+        )
+    )
+    return found

@@ -84,10 +84,20 @@ MINUS = "\u2212"  # the real minus sign
 
 
 def number(value: object) -> str:
-    """A published value as text, exactly: counts as integers, money as its decimal text, null as —."""
+    """A published value as a reader sees it: every digit kept (never rounded), null as —.
+
+    Digits before the decimal point are grouped by thousands (73802895.90 → 73,802,895.90) and a
+    negative number takes the real minus sign (−18), as the year-over-year changes do. Exports and
+    JSON keep the plain value; this is for pages only.
+    """
     if value is None:
         return "—"
-    return str(value)
+    text = str(value)
+    negative = text.startswith("-")
+    whole, dot, fraction = text.removeprefix("-").partition(".")
+    if whole.isdigit() and len(whole) > 3:
+        whole = f"{int(whole):,}" if not whole.startswith("0") else whole
+    return (MINUS if negative else "") + whole + dot + fraction
 
 
 def delta(value: int | None) -> str:
@@ -95,7 +105,7 @@ def delta(value: int | None) -> str:
     if value is None:
         return ""
     if value > 0:
-        return f"+{value}"
+        return f"+{number(value)}"
     if value < 0:
-        return f"{MINUS}{-value}"
+        return number(value)
     return "±0"

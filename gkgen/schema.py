@@ -146,6 +146,11 @@ def report_schema() -> dict:
             "notes": {**nullable_text, "description": "录入说明：原报告中的异常之处"},
             "format_note": {**nullable_text, "description": "原报告沿用旧版表格格式时的说明"},
             "method": {**nullable_text, "description": "数字如何录入、如何核对（写给读者看的话）"},
+            "no_tables": {
+                "type": "string",
+                "minLength": 1,
+                "description": "原报告没有公布任何表格数字时，写明原因（表格各格留空）",
+            },
             "doubts": {
                 "type": "object",
                 "description": "导入时存疑的单元格（编号）及对照原件核对的结果",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from gkgen import formats, rules
@@ -39,6 +40,7 @@ TOP_OPTIONAL = (
     "notes",
     "method",
     "doubts",
+    "no_tables",
     "format_note",
     "active",
     "requests",
@@ -222,6 +224,7 @@ class ReportValidator(Checker):
         method = self.text(data.get("method"), ("method",), "method（录入与核对方式）", nullable=True)
         format_note = self.text(data.get("format_note"), ("format_note",), "format_note", nullable=True)
         values, extras = self.tables(data, fmt) if fmt else ((), ())
+        no_tables = self.no_tables(data, values, extras)
         doubts = self.doubts(data, fmt)
         acknowledged = self.acknowledged(data)
 
@@ -244,11 +247,13 @@ class ReportValidator(Checker):
             format_note=format_note,
             notes=notes,
             doubts=tuple(doubts),
+            no_tables=no_tables,
             values=tuple(values),
             extras=tuple(extras),
             narrative=narrative,
             acknowledged=tuple(acknowledged),
-            findings=tuple(rules.check_report(fmt, cells)),
+            # A report declared to have no table numbers has nothing to reconcile.
+            findings=tuple(rules.check_report(fmt, cells)) if no_tables is None else (),
             source_path=self.shown,
         )
 
@@ -393,6 +398,34 @@ class ReportValidator(Checker):
             if text:
                 settled.append((code, text))
         return settled
+
+    def no_tables(self, data: dict, values: Sequence[Value], extras: Sequence[ExtraRow]) -> str | None:
+        """A report whose every table cell is blank publishes a page of dashes: an error, unless the
+        editor declares that the body published no table numbers (``no_tables: <reason>``)."""
+        reason = None
+        if "no_tables" in data:
+            reason = self.text(data["no_tables"], ("no_tables",), "no_tables（原报告没有表格数字的原因）")
+        if not values:
+            return reason
+        filled = sum(v is not None for v in values) + sum(v is not None for e in extras for v in e.values)
+        if not filled and reason is None:
+            self.error(
+                ("requests",) if "requests" in data else (),
+                "empty-tables",
+                f"表格的 {len(values)} 个单元格全部空白：发布的页面将只有“—”",
+                "如果原报告确实没有公布任何表格数字，请加上 `no_tables: <原因>`（如“原报告只有文字，未附表格”）；"
+                "否则请录入表格",
+                key=True,
+            )
+        if filled and reason is not None:
+            self.error(
+                ("no_tables",),
+                "no-tables",
+                f"声明了 no_tables（原报告没有表格数字），但表格中有 {filled} 个数字",
+                "删去 no_tables，或核对表格",
+                key=True,
+            )
+        return reason
 
     def tables(self, data: dict, fmt: Format) -> tuple[list[Value], list[ExtraRow]]:
         present = {k for k in ("active", "requests", "appeals") if k in data}

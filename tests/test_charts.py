@@ -36,7 +36,10 @@ def test_stacked_shares_and_empty_years() -> None:
     assert len(rects) == 2
     heights = sorted(float(r.get("height")) for r in rects)
     assert abs(heights[1] / heights[0] - 6) < 0.01
-    assert "2020年无数据" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts.count("0") == 1  # 2020: every share reported as zero, no bar
+    root = _parse(charts.stacked_shares("c4", "t", years, [charts.Series("a", (None, 3))]))
+    assert "—" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]  # 2020: not reported
 
 
 def test_single_year_and_all_zero() -> None:

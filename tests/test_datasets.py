@@ -40,6 +40,8 @@ def part_files(site: Path) -> dict[tuple[int, str], tuple[Path, Path]]:
     package = json.loads((site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
     found: dict[tuple[int, str], list[Path]] = {}
     for resource in package["resources"]:
+        if resource["name"].endswith("-all"):  # the whole archive in one file (tested on its own)
+            continue
         kind, year, area = resource["name"].split("-")
         found.setdefault((int(year), area), [None, None])[kind == "database"] = (
             site / "data" / resource["path"]
@@ -85,7 +87,29 @@ def test_every_year_and_province_has_its_files_and_nothing_else_is_published(bui
             == f"data/gkgen-{year}-{area}.sqlite"
         )
     published = {p.name for p in (built_site / "data").iterdir() if p.suffix in (".csv", ".sqlite")}
-    assert published == {f.name for pair in files.values() for f in pair}
+    whole = {Path(datasets.ALL_CSV_PATH).name, Path(datasets.ALL_SQLITE_PATH).name}
+    assert published == {f.name for pair in files.values() for f in pair} | whole
+
+
+def test_the_whole_archive_is_one_csv_and_one_database(built_site: Path) -> None:
+    """One download of everything: the parts' rows together, nothing more, nothing less."""
+    raw = (built_site / datasets.ALL_CSV_PATH).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert sorted(tuple(r.values()) for r in rows) == sorted(tuple(r.values()) for r in csv_rows(built_site))
+    db = sqlite3.connect(built_site / datasets.ALL_SQLITE_PATH)
+    try:
+        assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == len(archive().reports)
+        assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == len(rows)
+        agencies = {r.agency.id for r in archive().reports}
+        assert {a for (a,) in db.execute("SELECT id FROM agencies")} == agencies
+    finally:
+        db.close()
+    package = json.loads((built_site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    assert {"gkgen-cells-all.csv", "gkgen-all.sqlite"} <= paths
+    page = (built_site / "data" / "index.html").read_text("utf-8")
+    assert 'href="/data/gkgen-cells-all.csv"' in page and 'href="/data/gkgen-all.sqlite"' in page
 
 
 def test_a_body_without_a_region_code_is_exported_on_its_own(tmp_path: Path) -> None:

@@ -323,7 +323,7 @@ def test_content_cannot_inject_github_workflow_commands(archive: Path, capfd, mo
     assert annotations == [
         "::error file=content/reports/410204-wuyi/2021.yaml,line=12,col=1,title=unknown-key::"
         "报告中有未知的键 `k\\n::error file=README.md::pwned\\r\\n%250A, x:y` — 可用的键："
-        "agency, year, format, title, published, source, entered_by, notes, method, doubts, format_note, active, "
+        "agency, year, format, title, published, source, entered_by, notes, method, doubts, no_tables, format_note, active, "
         "requests, appeals, active_extra, acknowledged"
     ]
     assert "\r" not in output

@@ -82,11 +82,16 @@ def test_one_report_edit_rebuilds_what_depends_on_it_and_equals_a_clean_build(
     assert 0 < stats.counts["site pages rendered"] < stats.counts["site pages reused"]
     assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == untouched_stat
     # Only the downloads of the edited report's year and province are written again (not 2021's other
-    # provinces, nor 河南's other years).
-    assert stats.counts["export files written"] == 2
+    # provinces, nor 河南's other years), and the whole archive's CSV and database.
+    assert stats.counts["export files written"] == 4
     now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "data").glob("gkgen-*")}
     rewritten = {name for name in now if now[name] != downloads[name]}
-    assert rewritten == {"gkgen-cells-2021-410000.csv", "gkgen-2021-410000.sqlite"}
+    assert rewritten == {
+        "gkgen-cells-2021-410000.csv",
+        "gkgen-2021-410000.sqlite",
+        "gkgen-cells-all.csv",
+        "gkgen-all.sqlite",
+    }
     assert {"gkgen-2021-350000.sqlite", "gkgen-2022-410000.sqlite"} <= set(now)
     # The data page and datapackage.json give the rewritten files' new sizes (0 → 17: one byte more in the
     # CSV; the page is compared with a clean build's below) and the kept files' sizes from the live site.

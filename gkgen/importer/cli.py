@@ -27,13 +27,22 @@ SUPPORTED = (".txt", ".text", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".pd
 ENTERED_BY = "本档案编辑组"
 
 
+def _integer(text: str) -> int:
+    return int(text)
+
+
+_integer.__name__ = "整数"  # named in argparse's error message
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="报告文件或文件夹（.txt .html .docx .pdf .json）"
+        "paths", nargs="+", metavar="文件", help="报告文件或文件夹（.txt .html .docx .pdf .json）"
     )
-    parser.add_argument("--agency", metavar="ID", help="机构编号（默认按名称查找名录，或由地区和名称生成）")
-    parser.add_argument("--year", type=int, metavar="N", help="报告年度（默认从标题或正文判断）")
-    parser.add_argument("--into", metavar="ROOT", default=".", help="档案根目录（默认当前目录）")
+    parser.add_argument(
+        "--agency", metavar="机构编号", help="机构编号（默认按名称查找名录，或由地区和名称生成）"
+    )
+    parser.add_argument("--year", type=_integer, metavar="年度", help="报告年度（默认从标题或正文判断）")
+    parser.add_argument("--into", metavar="目录", default=".", help="档案根目录（默认当前目录）")
     parser.add_argument("--force", action="store_true", help="覆盖已有的报告文件")
     parser.add_argument("--json", action="store_true", help="只把结果以 JSON 打印到标准输出，不写文件")
     parser.add_argument(

@@ -35,6 +35,15 @@
       return res.json();
     });
   }
+  // As the report pages print numbers: digits grouped by thousands (every digit kept), the real minus sign.
+  function shown(value) {
+    var text = String(value);
+    var negative = text.charAt(0) === "-";
+    if (negative) text = text.slice(1);
+    var parts = text.split(".");
+    if (/^[1-9][0-9]{3,}$/.test(parts[0])) parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (negative ? "\u2212" : "") + parts.join(".");
+  }
   function show(message) {
     root.textContent = "";
     root.appendChild(el("p", { "class": "notice-inline" }, message));
@@ -46,6 +55,15 @@
   }))).then(function (docs) {
     var formats = docs[0];
     var reports = docs.slice(1);
+    // Cells where a report's numbers break a reconciliation rule (勾稽关系), per report.
+    var flagged = {};
+    var anyFlag = false;
+    reports.forEach(function (doc) {
+      flagged[doc.id] = {};
+      (doc.findings || []).forEach(function (f) {
+        if (f.status === "broken" && f.anchor) { flagged[doc.id][f.anchor] = true; anyFlag = true; }
+      });
+    });
     root.textContent = "";
     var heading = el("h2", { "id": "compare-heading" }, "所选报告的表格");
     root.appendChild(heading);
@@ -72,6 +90,10 @@
         });
       });
       if (rows.length === 0) return;
+      if (reports.length > 2) {
+        root.appendChild(el("p", { "class": "scroll-cue", "aria-hidden": "true" },
+          "在手机上左右滑动表格，查看所选的 " + reports.length + " 份报告"));
+      }
       var wrap = el("div", { "class": "table-scroll", "tabindex": "0", "role": "region",
         "aria-label": section[1] + "（可左右滚动）" });
       var table = el("table", { "class": "data compare-table", "data-section": section[0] });
@@ -95,9 +117,15 @@
         reports.forEach(function (doc) {
           var has = Object.prototype.hasOwnProperty.call(doc.cells, cell.code);
           var value = doc.cells[cell.code];
-          var text = !has ? "不适用" : (value === null ? "—" : String(value));
-          var td = el("td", { "class": "num" + (value === null || !has ? " null" : ""),
+          var text = !has ? "不适用" : (value === null ? "—" : shown(value));
+          var flag = has && flagged[doc.id][cell.code];
+          var td = el("td", { "class": "num" + (value === null || !has ? " null" : "") + (flag ? " flag-inline" : ""),
             "data-report": doc.id, "data-cell": cell.code }, text);
+          if (flag) {
+            td.setAttribute("data-flag", "");
+            td.appendChild(el("span", { "class": "warn" }, " ⚠"));
+            td.appendChild(el("span", { "class": "visually-hidden" }, "（勾稽关系不符）"));
+          }
           row.appendChild(td);
         });
         tbody.appendChild(row);
@@ -106,7 +134,8 @@
       wrap.appendChild(table);
       root.appendChild(wrap);
     });
-    root.appendChild(el("p", { "class": "legend" }, "— 表示原报告未填报；“不适用”表示该报告的表格格式没有这一格。"));
+    root.appendChild(el("p", { "class": "legend" }, "— 表示原报告未填报（不等于 0）；“不适用”表示该报告的表格格式没有这一格。" +
+      (anyFlag ? "⚠ 表示该报告在这一格的勾稽关系不符（本应相等的数字不相等），详见该报告页首。" : "")));
     function applyOnly() { root.classList.toggle("only-totals", onlyBox.checked); }
     onlyBox.addEventListener("change", applyOnly);
     applyOnly();
