@@ -16,6 +16,7 @@ build is hard-linked from the previous site instead of rendered again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, files, furniture, history, load, pages, search, workers
+from gkgen import cache, datasets, files, furniture, history, load, pages, quality, search, workers
 from gkgen import config as config_mod
 from gkgen.diagnostics import Collector, Diagnostic, report
 from gkgen.model import Archive
@@ -157,6 +158,8 @@ def load_archive(
         collector.extend(problems)
     if collector.has_errors:
         return Loaded(None, collector)
+    with stats.stage("quality"):
+        reports = _with_neighbours(root, reports, state, content, pool)
     ids = {r.source_path: r.id for r in reports}
     return Loaded(
         Archive.assemble(inputs.agencies, reports, inputs.config),
@@ -164,6 +167,30 @@ def load_archive(
         {ids[p]: h for p, h in content.items() if p in ids},
         cache.digest(sorted(inputs.agencies.items())),
     )
+
+
+def _with_neighbours(root: Path, reports, state: cache.State | None, content: dict[str, str], pool):
+    """Each report with the quality findings that need its body's previous report (the narratives compared,
+    the years between); a pair whose files did not change since the last build is not compared again."""
+    ordered = sorted(reports, key=lambda r: (r.agency.id, r.year))
+    pairs = [(r, p) for p, r in itertools.pairwise(ordered) if p.agency.id == r.agency.id]
+    found: dict[str, object] = {}
+    todo = []
+    for r, p in pairs:
+        entry = state.sources.get(r.source_path) if state else None
+        against = content.get(p.source_path)
+        if entry is not None and entry.similarity is not None and entry.similarity[0] == against:
+            found[r.id] = entry.similarity[1]
+        else:
+            todo.append((r, p))
+    for (r, p), result in zip(
+        todo, run_many(pool, partial(workers.compare_narratives, root), todo), strict=True
+    ):
+        found[r.id] = result
+        if state is not None and r.source_path in state.sources:
+            state.set_similarity(r.source_path, (content.get(p.source_path), result))
+    previous = {r.id: p for r, p in pairs}
+    return [quality.with_neighbours(r, previous.get(r.id), found.get(r.id)) for r in reports]
 
 
 def _across_years(state: cache.State, content: dict[str, str]):
@@ -401,7 +428,7 @@ class OutputKeys:
     def report(self, report, prev, nxt) -> str:
         neighbours = [self.content.get(r.id) if r else None for r in (prev, nxt)]
         if self._report_base is None:
-            templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
+            templates = [self.template(t) for t in ("report.html", "_quality.html", *self.LAYOUT)]
             self._report_base = cache.digest(self.base, templates)
         return cache.digest(self._report_base, self.content[report.id], neighbours)
 
@@ -409,7 +436,8 @@ class OutputKeys:
         """What a report's rows in the downloads are made from: its files, and the findings of the rules
         across years (the only part that reads another report)."""
         across = [f for f in report.findings if f.rule in load.CROSS_YEAR_RULES]
-        return cache.digest(self.content[report.id], across) if across else self.content[report.id]
+        # The quality findings: the narrative comparison and the gaps read the previous report too.
+        return cache.digest(self.content[report.id], across, report.quality)
 
     def page(self, page: pages.Page) -> str:
         if pages.EVERY_REPORT in page.depends:

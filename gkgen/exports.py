@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from gkgen.model import Report
+from gkgen.quality import export as quality_export
 
 
 def report_document(report: Report) -> dict:
@@ -53,6 +54,7 @@ def report_document(report: Report) -> dict:
             }
             for f in report.findings
         ],
+        "quality": quality_export.document(report),
     }
 
 

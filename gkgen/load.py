@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from gkgen import narrative as narrative_mod
-from gkgen import rules, yamlpos
+from gkgen import quality, rules, yamlpos
 from gkgen.diagnostics import ERROR, NOTE, Diagnostic
 from gkgen.files import ReportsScan, read_text, scan_reports
 from gkgen.formats import Format
@@ -178,7 +178,9 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
 
     # Acknowledgements of within-report rules are matched here; cross-year ones wait for link().
     findings, ack_problems, pending = _acknowledge(report, report.findings, doc, local=True)
+    # The quality checks that read the narrative run here, while it is at hand (the build drops it).
     report = replace(report, findings=findings)
+    report = replace(report, quality=quality.assess(report))
     for f in findings:
         path = cell_path(report.format, f.anchor)
         if f.rule == "row_total":

@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from gkgen.formats import Format
+
+if TYPE_CHECKING:
+    from gkgen.quality import Quality
 
 LEVELS = ("省级政府", "省级部门", "市级政府", "市级部门", "区县政府", "区县部门", "乡镇", "街道", "其他")
 
 # A cell value: int (count), str (money, exact decimal text) or None (not reported).
 Value = int | str | None
+
+
+@dataclass(frozen=True)
+class LocalDeadline:
+    """A publication deadline a local rule sets for a body, instead of the 条例's (registry: ``deadline``)."""
+
+    month: int
+    day: int
+    basis: str  # the rule's name and article, quoted on the page
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,7 @@ class Agency:
     region_code: str | None
     level: str
     notes: str | None = None
+    deadline: LocalDeadline | None = None
 
     @property
     def region_names(self) -> tuple[str, ...]:
@@ -99,6 +113,7 @@ class Report:
     acknowledged: tuple[Acknowledgement, ...] = ()
     findings: tuple[Finding, ...] = ()
     source_path: str = ""  # the YAML file, relative to the archive root
+    quality: Quality | None = None  # the overseer's findings (gkgen.quality), set while loading and linking
 
     @property
     def id(self) -> str:

@@ -13,6 +13,7 @@ from gkgen import pages
 from gkgen.cache import digest
 from gkgen.load import LoadedReport, ReportSource, load_report, with_narrative
 from gkgen.model import Agency, Report
+from gkgen.quality import similarity
 
 _AGENCIES: dict[str, Agency] = {}
 _MAX_YEAR = 0
@@ -50,3 +51,10 @@ def render_reports(
         for rel, data in pages.report_files(with_narrative(root, report), prev, nxt):
             (staging / rel).write_bytes(data)
     return len(items)
+
+
+def compare_narratives(root: Path, pair: tuple[Report, Report]) -> similarity.Similarity:
+    """A report's narrative against its body's previous report's, both read back from their files."""
+    report, previous = pair
+    current, before = with_narrative(root, report), with_narrative(root, previous)
+    return similarity.compare(current.narrative, before.narrative, previous.year)
