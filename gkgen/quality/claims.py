@@ -202,7 +202,9 @@ def read(report: Report) -> tuple[Claim, ...]:
             sentence = text[start:end]
             topic: str | None = None
             year = report.year
+            parts = False  # after 其中, a sentence counts parts of a total, not the total
             for clause, _at in clauses:
+                parts = parts or "其中" in clause
                 years = _YEAR.findall(clause)
                 if years:
                     year = int(years[-1])
@@ -214,7 +216,7 @@ def read(report: Report) -> tuple[Claim, ...]:
                 for q in QUANTITIES:
                     if q.topic != topic or (q.forbid and q.forbid.search(clause)):
                         continue
-                    if q.key in ("new", "handled") and _PART.search(clause):
+                    if q.key in ("new", "handled") and (parts or _PART.search(clause)):
                         continue
                     stated = _stated(clause, q)
                     if stated is None:
