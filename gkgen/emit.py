@@ -203,6 +203,13 @@ def _active_extra_block(fmt: Format, extra: Sequence[Mapping], doubts: Mapping[s
     return lines
 
 
+def _doubts_block(doubts: Mapping[str, object]) -> list[str]:
+    """The record of the importer's doubts: an editor replaces each reason with how it was settled."""
+    lines = ["doubts:  # 导入时存疑的单元格：核对原件后，把说明改为核对结果"]
+    lines += [f"{_INDENT}{code}: {yaml_scalar(_one_line(reason), _INDENT)}" for code, reason in doubts.items()]
+    return lines
+
+
 def _acknowledged_block(items: Sequence[Mapping]) -> list[str]:
     if not items:
         return ["acknowledged: []"]
@@ -249,7 +256,13 @@ def report_yaml(doc: Mapping) -> str:
         "source:",
         f"{_INDENT}url: {yaml_scalar(source.get('url'), _INDENT)}",
         f"{_INDENT}title: {yaml_scalar(source.get('title'), _INDENT)}",
+        *(
+            f"{_INDENT}{key}: {yaml_scalar(source[key], _INDENT)}"
+            for key in ("archived", "sha256")
+            if source.get(key)
+        ),
         f"entered_by: {yaml_scalar(doc.get('entered_by'))}",
+        *([f"method: {yaml_scalar(doc['method'])}"] if doc.get("method") else []),
         f"notes: {yaml_scalar(doc.get('notes'))}",
     ]
     if fmt.active_groups:
@@ -260,6 +273,8 @@ def report_yaml(doc: Mapping) -> str:
         lines += ["", *_appeals_block(fmt, cells, doubts)]
     if extra:
         lines += ["", *_active_extra_block(fmt, extra, doubts)]
+    if doubts:
+        lines += ["", *_doubts_block(doubts)]
     lines += ["", *_acknowledged_block(doc.get("acknowledged") or [])]
     return "\n".join(lines) + "\n"
 

@@ -34,9 +34,16 @@ def report_document(report: Report) -> dict:
         "format": report.format.id,
         "title": report.title,
         "published": report.published,
-        "source": {"url": report.source_url, "title": report.source_title},
+        "source": {
+            "url": report.source_url,
+            "title": report.source_title,
+            "archived": report.source_archived,
+            "sha256": report.source_sha256,
+        },
         "entered_by": report.entered_by,
+        "method": report.method,
         "notes": report.notes,
+        "doubts": dict(report.doubts),
         "cells": cells,
         "active_extra": [
             {"label": e.label, "group": e.group, "values": list(e.values)} for e in report.extras

@@ -113,6 +113,13 @@ class Report:
     acknowledged: tuple[Acknowledgement, ...] = ()
     findings: tuple[Finding, ...] = ()
     source_path: str = ""  # the YAML file, relative to the archive root
+    # Provenance, in words a reader understands: where a copy of the original is archived, the
+    # SHA-256 of the text the numbers were entered from, how they were entered and checked, and
+    # each cell the importer was unsure of with how it was settled against the original.
+    source_archived: str | None = None
+    source_sha256: str | None = None
+    method: str | None = None
+    doubts: tuple[tuple[str, str], ...] = ()
     quality: Quality | None = None  # the overseer's findings (gkgen.quality), set while loading and linking
 
     @property

@@ -123,10 +123,26 @@ def report_schema() -> dict:
                 "properties": {
                     "url": {"type": ["string", "null"], "pattern": "^https?://", "description": "原文网址"},
                     "title": {**nullable_text, "description": "原文页面或文件的标题"},
+                    "archived": {
+                        "type": ["string", "null"],
+                        "pattern": "^https?://",
+                        "description": "原文存档副本的网址",
+                    },
+                    "sha256": {
+                        "type": ["string", "null"],
+                        "pattern": "^[0-9a-f]{64}$",
+                        "description": "录入所据原文文本的 SHA-256 摘要",
+                    },
                 },
             },
             "entered_by": {"type": "string", "minLength": 1, "description": "录入人及录入依据"},
             "notes": {**nullable_text, "description": "录入说明：原报告中的异常之处"},
+            "method": {**nullable_text, "description": "数字如何录入、如何核对（写给读者看的话）"},
+            "doubts": {
+                "type": "object",
+                "description": "导入时存疑的单元格（编号）及对照原件核对的结果",
+                "additionalProperties": {"type": "string", "minLength": 1},
+            },
             "active": {"type": "object"},
             "requests": {"type": "object"},
             "appeals": {"type": "object"},

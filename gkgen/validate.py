@@ -26,7 +26,9 @@ _URL = re.compile(r"^https?://[^\s<>\"]+$")
 _ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
-TOP_OPTIONAL = ("notes", "active", "requests", "appeals", "active_extra", "acknowledged")
+TOP_OPTIONAL = ("notes", "method", "doubts", "active", "requests", "appeals", "active_extra", "acknowledged")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_EXTRA_CODE = re.compile(r"^active\.extra\.\d+\.[a-z_]+$")  # a cell of an active_extra row
 
 
 def current_year() -> int:
@@ -150,14 +152,16 @@ class ReportValidator(Checker):
         fmt = self.format(data, year)
         title = self.text(data.get("title"), ("title",), "title（报告标题）") if "title" in data else None
         published = self.published(data, year)
-        source_url, source_title = self.source(data)
+        source_url, source_title, archived, sha256 = self.source(data)
         entered_by = (
             self.text(data.get("entered_by"), ("entered_by",), "entered_by（录入人）")
             if "entered_by" in data
             else None
         )
         notes = self.text(data.get("notes"), ("notes",), "notes", nullable=True)
+        method = self.text(data.get("method"), ("method",), "method（录入与核对方式）", nullable=True)
         values, extras = self.tables(data, fmt) if fmt else ((), ())
+        doubts = self.doubts(data, fmt)
         acknowledged = self.acknowledged(data)
 
         if any(d.severity == ERROR for d in self.diagnostics):
@@ -172,8 +176,12 @@ class ReportValidator(Checker):
             published=published,
             source_url=source_url,
             source_title=source_title,
+            source_archived=archived,
+            source_sha256=sha256,
             entered_by=entered_by,
+            method=method,
             notes=notes,
+            doubts=tuple(doubts),
             values=tuple(values),
             extras=tuple(extras),
             narrative=narrative,
@@ -267,19 +275,48 @@ class ReportValidator(Checker):
             )
         return value
 
-    def source(self, data: dict) -> tuple[str | None, str | None]:
+    def source(self, data: dict) -> tuple[str | None, str | None, str | None, str | None]:
+        """The original's URL and title, where a copy is archived, and the SHA-256 of the text entered from."""
         if "source" not in data:
-            return None, None
+            return None, None, None, None
         source = self.mapping(data["source"], ("source",), "source（来源）")
         if source is None:
-            return None, None
-        self.keys(source, ("source",), ("url", "title"), (), "source（来源）")
-        url = self.text(source.get("url"), ("source", "url"), "source.url", nullable=True)
-        if url is not None and not _URL.match(url):
-            self.error(("source", "url"), "value", f"source.url 应为 http:// 或 https:// 网址：{url}")
-            url = None
+            return None, None, None, None
+        self.keys(source, ("source",), ("url", "title"), ("archived", "sha256"), "source（来源）")
+        url = self.web_address(source, "url")
         title = self.text(source.get("title"), ("source", "title"), "source.title", nullable=True)
-        return url, title
+        archived = self.web_address(source, "archived")
+        sha256 = self.text(source.get("sha256"), ("source", "sha256"), "source.sha256", nullable=True)
+        if sha256 is not None and not _SHA256.match(sha256):
+            self.error(("source", "sha256"), "value", "source.sha256 应为 64 位小写十六进制的 SHA-256 摘要")
+            sha256 = None
+        return url, title, archived, sha256
+
+    def web_address(self, source: dict, key: str) -> str | None:
+        url = self.text(source.get(key), ("source", key), f"source.{key}", nullable=True)
+        if url is not None and not _URL.match(url):
+            self.error(("source", key), "value", f"source.{key} 应为 http:// 或 https:// 网址：{url}")
+            return None
+        return url
+
+    def doubts(self, data: dict, fmt: Format | None) -> list[tuple[str, str]]:
+        """Cells the importer was unsure of, each with how the editor settled it (code → note)."""
+        value = data.get("doubts")
+        if value is None:
+            return []
+        mapping = self.mapping(value, ("doubts",), "doubts（存疑单元格及核对结果）")
+        if mapping is None:
+            return []
+        settled = []
+        for code, note in mapping.items():
+            path = ("doubts", code)
+            if fmt is not None and code not in fmt.codes and not _EXTRA_CODE.match(str(code)):
+                self.error(path, "key", f"doubts 中的 `{code}` 不是本格式的单元格编号")
+                continue
+            text = self.text(note, path, f"doubts.{code}")
+            if text:
+                settled.append((code, text))
+        return settled
 
     def tables(self, data: dict, fmt: Format) -> tuple[list[Value], list[ExtraRow]]:
         present = {k for k in ("active", "requests", "appeals") if k in data}
