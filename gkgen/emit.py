@@ -206,7 +206,9 @@ def _active_extra_block(fmt: Format, extra: Sequence[Mapping], doubts: Mapping[s
 def _doubts_block(doubts: Mapping[str, object]) -> list[str]:
     """The record of the importer's doubts: an editor replaces each reason with how it was settled."""
     lines = ["doubts:  # 导入时存疑的单元格：核对原件后，把说明改为核对结果"]
-    lines += [f"{_INDENT}{code}: {yaml_scalar(_one_line(reason), _INDENT)}" for code, reason in doubts.items()]
+    lines += [
+        f"{_INDENT}{code}: {yaml_scalar(_one_line(reason), _INDENT)}" for code, reason in doubts.items()
+    ]
     return lines
 
 
