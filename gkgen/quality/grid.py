@@ -52,8 +52,7 @@ class KindCount:
 def quality_part(report: Report) -> tuple:
     """What the quality page shows of one report (for the incremental build's ``shows``)."""
     q = report.quality
-    t = q.timeliness if q else None
-    return (report.year, q.flags if q else (), t.status if t else None, t.days_late if t else None)
+    return (report.year, q.flags, _note(report)) if q is not None else (report.year,)
 
 
 def _note(report: Report) -> str:

@@ -17,6 +17,8 @@ the archive's size (only consecutive reports of one body are ever compared).
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,40 +58,48 @@ class Similarity:
         return (self.repeated * 100) // self.letters if self.letters else 0
 
 
-def letters(sections: Iterable[tuple[str, str]]) -> tuple[str, list[tuple[int, int]]]:
-    """The narrative's letters with a separator between sections, and where each letter came from
-    (section number, offset in that section's text)."""
+_LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters: no digits, punctuation, spaces or Markdown marks
+
+
+def letters(
+    sections: Iterable[tuple[str, str]], separator: str = "\n"
+) -> tuple[str, list[tuple[int, int, int]]]:
+    """The narrative's letters with a separator between sections, and the runs they came from:
+    (position in the letters, section number, offset in that section's text), in order."""
     kept: list[str] = []
-    where: list[tuple[int, int]] = []
+    runs: list[tuple[int, int, int]] = []
+    at = 0
     for number, (_key, text) in enumerate(sections):
-        for offset, ch in enumerate(text):
-            if ch.isalpha():
-                kept.append(ch)
-                where.append((number, offset))
-        kept.append("\n")  # never a letter: no run crosses from one section into the next
-        where.append((number, len(text)))
-    return "".join(kept), where
+        for m in _LETTERS.finditer(text):
+            runs.append((at, number, m.start()))
+            kept.append(m.group())
+            at += len(m.group())
+        kept.append(separator)  # never a letter: no run crosses from one section into the next
+        at += 1
+    return "".join(kept), runs
+
+
+def _origin(runs: list[tuple[int, int, int]], position: int) -> tuple[int, int]:
+    """Where the letter at ``position`` is: (section number, offset in its text)."""
+    at, number, offset = runs[bisect.bisect_right(runs, (position, 1 << 30, 0)) - 1]
+    return number, offset + position - at
 
 
 def _pieces(text: str, run: int) -> set[str]:
     return {text[i : i + run] for i in range(len(text) - run + 1)}
 
 
-def covered(current: str, previous: str, run: int = RUN) -> bytearray:
-    """1 for each letter of ``current`` inside a run of ≥ ``run`` letters that ``previous`` also has."""
+def covered(current: str, previous: str, run: int = RUN) -> list[tuple[int, int]]:
+    """The stretches [start, end) of ``current`` inside runs of ≥ ``run`` letters that ``previous`` also has."""
     seen = _pieces(previous, run)
-    starts = bytearray(len(current) + 1)
+    stretches: list[tuple[int, int]] = []
     for i in range(len(current) - run + 1):
         if current[i : i + run] in seen:
-            starts[i] = 1
-    flags = bytearray(len(current))
-    reach = -1  # the last position covered by a run started so far
-    for i in range(len(current)):
-        if starts[i]:
-            reach = i + run - 1
-        if i <= reach and current[i] != "\n":
-            flags[i] = 1
-    return flags
+            if stretches and i <= stretches[-1][1]:
+                stretches[-1] = (stretches[-1][0], i + run)
+            else:
+                stretches.append((i, i + run))
+    return stretches
 
 
 def compare(
@@ -101,23 +111,17 @@ def compare(
 ) -> Similarity:
     """This year's narrative sections against last year's: the figure, the flag and the passages."""
     current = [s for s in current if s[0] in COMPARED]
-    text, where = letters(current)
-    before, _ = letters([s for s in previous if s[0] in COMPARED])
-    flags = covered(text, before, run)
-    total = sum(1 for ch in text if ch != "\n")
-    repeated = sum(flags)
+    text, runs = letters(current)
+    # Another separator for last year's text: a piece spanning two of this year's sections matches nothing.
+    before, _ = letters([s for s in previous if s[0] in COMPARED], "\x00")
+    stretches = covered(text, before, run)
+    total = len(text) - len(current)  # the separators are not letters
+    repeated = sum(end - start for start, end in stretches)
     passages: list[Passage] = []
-    i = 0
-    while i < len(flags):
-        if not flags[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(flags) and flags[j + 1]:
-            j += 1
-        (number, start), (_, last) = where[i], where[j]
-        passages.append(Passage(current[number][0], start, last + 1))
-        i = j + 1
+    for start, end in stretches:
+        number, first = _origin(runs, start)
+        _, last = _origin(runs, end - 1)
+        passages.append(Passage(current[number][0], first, last + 1))
     share = repeated / total if total else 0.0
     return Similarity(previous_year, total, repeated, bool(total) and share >= threshold, tuple(passages))
 
