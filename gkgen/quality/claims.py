@@ -31,6 +31,7 @@ _FOR_OTHERS = re.compile(r"指导|督促|协助|配合|转办|转交|移送|代�
 _REVIEW = re.compile(r"行政复议|复议")
 _LITIGATION = re.compile(r"行政诉讼|诉讼|起诉")
 _REQUESTS = re.compile(r"申请")
+_DOCUMENTS = re.compile(r"文件|制作|发布|挂网")
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,10 @@ QUANTITIES = (
              re.compile(r"办结|答复|处理|复议|诉讼")),
     Quantity("handled", "办结的申请", "requests", _words("办结", "答复完毕"), _COUNT_UNITS, "handled",
              re.compile(r"复议|诉讼|按时|按期|超期|逾期")),
-    Quantity("granted", "予以公开", "requests", _words("予以公开"), _COUNT_UNITS, "granted"),
-    Quantity("partial", "部分公开", "requests", _words("部分公开"), _COUNT_UNITS, "partial"),
-    Quantity("withheld", "不予公开", "requests", _words("不予公开"), _COUNT_UNITS, "withheld"),
+    # Outcomes in 件 only: “依申请公开及不予公开431份” counts documents, not applications.
+    Quantity("granted", "予以公开", "requests", _words("予以公开"), "件", "granted", _DOCUMENTS),
+    Quantity("partial", "部分公开", "requests", _words("部分公开"), "件", "partial", _DOCUMENTS),
+    Quantity("withheld", "不予公开", "requests", _words("不予公开"), "件", "withheld", _DOCUMENTS),
     Quantity("review", "行政复议案件", "review", _words("行政复议"), _CASE_UNITS, "review",
              re.compile(r"复议后|诉讼|起诉")),
     Quantity("review_upheld", "行政复议结果维持", "review", _words("维持"), _CASE_UNITS, "review.upheld"),
