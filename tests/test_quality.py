@@ -419,3 +419,27 @@ def test_editing_last_years_report_redoes_this_years_comparison(tmp_path: Path) 
     assert build.build(root, clean, stream=io.StringIO(), incremental=False) == 0
     for name in ("data/reports/350128-pingtan-2022.json", "quality/index.html", "data/quality.csv"):
         assert (clean / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_local_deadline_in_the_registry_is_applied_and_quoted(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(REPO / "content", root / "content")
+    registry = root / "content/agencies/41-henan.yaml"
+    text = registry.read_text(encoding="utf-8")
+    rule = "《开封市政府信息公开工作年度报告编制发布办法》第六条"
+    text = text.replace(
+        "  level: 街道\n",
+        f'  level: 街道\n  deadline:\n    date: "02-15"\n    basis: {rule}\n',
+        1,  # the first 街道 in the file is 五一办事处 (410204-wuyi)
+    )
+    registry.write_text(text, encoding="utf-8")
+    report_file = root / "content/reports/410204-wuyi/2021.yaml"
+    report_file.write_text(
+        report_file.read_text(encoding="utf-8").replace("published: null", "published: 2022-02-20"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    stream = io.StringIO()
+    assert build.build(root, out, stream=stream, incremental=False) == 0, stream.getvalue()
+    panel = read_page(out, "reports/410204-wuyi/2021/").one("section", id="quality")
+    assert "逾期 5 天" in panel.text and rule in panel.text and "2022-02-15" in panel.text
