@@ -13,7 +13,7 @@ from gkgen.model import LEVELS, Agency, LocalDeadline
 from gkgen.validate import AGENCY_ID
 
 REQUIRED = ("id", "name", "province", "level")
-OPTIONAL = ("short_name", "city", "county", "region_code", "notes", "deadline")
+OPTIONAL = ("short_name", "city", "county", "region_code", "notes", "former_names", "deadline")
 _REGION_CODE = re.compile(r"^\d{6}$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _DAYS_IN_MONTH = (
@@ -121,10 +121,40 @@ def _agency(c: Checker, item: object, path: tuple) -> Agency | None:
     level = item.get("level")
     if "level" in item and level not in LEVELS:
         c.error((*path, "level"), "value", f"未知的机构层级 {level!r}", f"可用：{'、'.join(LEVELS)}")
+    former = _former_names(c, item.get("former_names"), (*path, "former_names"))
     deadline = _deadline(c, item["deadline"], (*path, "deadline")) if "deadline" in item else None
     if len(c.diagnostics) > before:
         return None
-    return Agency(agency_id, name, short, province, city, county, code, level, notes, deadline)
+    return Agency(agency_id, name, short, province, city, county, code, level, notes, former, deadline)
+
+
+def _former_names(c: Checker, value: object, path: tuple) -> tuple[tuple[str, int], ...]:
+    """``former_names: [{name: …, until: 2023}]``: each former name and its last report year."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        c.error(
+            path,
+            "type",
+            "former_names 应为列表，每项含 name（曾用名）和 until（使用该名称的最后一个报告年度）",
+        )
+        return ()
+    found = []
+    for i, item in enumerate(value):
+        item = c.mapping(item, (*path, i), "former_names 的每一项")
+        if item is None:
+            continue
+        c.keys(item, (*path, i), ("name", "until"), (), "曾用名")
+        name = c.text(item.get("name"), (*path, i, "name"), "name（曾用名）") if "name" in item else None
+        until = item.get("until")
+        if "until" in item and (
+            isinstance(until, bool) or not isinstance(until, int) or not 1990 <= until <= 2100
+        ):
+            c.error((*path, i, "until"), "value", f"until 应为报告年度（如 2023），实际是 {until!r}")
+            until = None
+        if name and isinstance(until, int):
+            found.append((name, until))
+    return tuple(sorted(found, key=lambda f: f[1]))
 
 
 def _deadline(c: Checker, value: object, path: tuple) -> LocalDeadline | None:

@@ -40,7 +40,14 @@ class Agency:
     region_code: str | None
     level: str
     notes: str | None = None
-    deadline: LocalDeadline | None = None
+    # Names the body reported under before, each with the last report year it was used
+    # (国有资产管理局 until 2023, then 投资促进局): one body, one series of reports.
+    former_names: tuple[tuple[str, int], ...] = ()
+    deadline: LocalDeadline | None = None  # a local rule's publication deadline, instead of the 条例's
+
+    def name_in(self, year: int) -> str:
+        """The name the body reported under in ``year``."""
+        return next((name for name, until in self.former_names if year <= until), self.name)
 
     @property
     def region_names(self) -> tuple[str, ...]:

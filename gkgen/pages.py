@@ -586,7 +586,8 @@ def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
 def site_pages(archive: Archive) -> list[Page]:
     """Every page beyond the report pages and the data pages: agencies, years, regions, levels, compare,
     home, search."""
-    agencies = [archive.agencies.get(a) or archive.reports_of(a)[0].agency for a in _agency_ids(archive)]
+    # A registry entry with no report yet has no page, so no page lists or links it.
+    agencies = [archive.reports_of(a)[0].agency for a in _agency_ids(archive) if archive.reports_of(a)]
     everything = (EVERY_REPORT,)
     found: list[Page] = []
     for agency in agencies:

@@ -221,6 +221,19 @@ def agencies_schema() -> dict:
                         "basis": {"type": "string", "minLength": 1, "description": "规定的名称和条款"},
                     },
                 },
+                "former_names": {
+                    "type": "array",
+                    "description": "曾用名：每项为名称和使用该名称的最后一个报告年度",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "until"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "until": {"type": "integer", "minimum": 1990, "maximum": 2100},
+                        },
+                    },
+                },
             },
         },
     }

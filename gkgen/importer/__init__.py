@@ -24,7 +24,9 @@ from gkgen.importer.text import key
 __all__ = ["ImportResult", "import_file"]
 
 # Keys of the interchange JSON that the content files keep (beyond cells and narrative).
-_PASS_THROUGH = ("title", "published", "source", "entered_by", "notes", "acknowledged", "active_extra")
+_PASS_THROUGH = (
+    "title", "published", "source", "entered_by", "method", "notes", "acknowledged", "active_extra",
+)  # fmt: skip
 
 
 @dataclass

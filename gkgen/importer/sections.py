@@ -15,7 +15,6 @@ from gkgen.importer.sources import Row
 from gkgen.importer.text import CJK, nfkc
 
 KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
-NUMERALS = "一二三四五六"
 
 _WORDS = (
     r"总体情况|概述|基本情况|总体概况",
@@ -45,12 +44,22 @@ class Heading:
     text: str
 
 
+# A body may add a section of its own (福建's "五、信息处理费收取情况" before the last two, or
+# "二、政务公开工作主要任务落实情况" after the first), so every section after 一 may be numbered one
+# higher. Sections are still looked for in order and by their words, so a table row such as
+# "四、结转下年度继续办理" is not taken for one.
+_SHIFT = (0, 1, 1, 1, 1, 1)
+_ALL_NUMERALS = "一二三四五六七"
+
+
 def _patterns(n: int) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    number = rf"(?:{NUMERALS[n]}|{n + 1})"
+    numerals = _ALL_NUMERALS[n : n + 1 + _SHIFT[n]]
+    digits = "".join(str(i + 1) for i in range(n, n + 1 + _SHIFT[n]))
+    number = rf"(?:[{numerals}]|[{digits}])"
     words = _WORDS[n]
     numbered_line = re.compile(rf"^[#*\s]*{number}\s*[、.．,，:：]?\s*(?:{words})")
     bare_line = re.compile(rf"^[#*\s]*(?:{words})")
-    number_inline = rf"(?:(?<![(（{NUMERALS}十第]){NUMERALS[n]}|(?<![(（\d.]){n + 1})"
+    number_inline = rf"(?:(?<![(（{_ALL_NUMERALS}十第])[{numerals}]|(?<![(（\d.])[{digits}])"
     inline = re.compile(rf"{number_inline}\s*[、.．]\s*(?:{words})")
     return numbered_line, bare_line, inline
 

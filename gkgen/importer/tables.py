@@ -142,7 +142,14 @@ def walk(toks: list[Tok], index: LabelIndex, warnings: list[str]) -> tuple[dict[
             if current is not None:
                 current.items.append(Item(tok.kind, tok.text))
             continue
-        for piece in _pieces(index, tok.text):
+        pieces = _pieces(index, tok.text)
+        if (
+            body
+            and _is_prose(tok.text)
+            and not any(e.kind in (ROW, GROUP) for p in pieces for e in p.entries)
+        ):
+            break  # the table has ended: the narrative goes on after it
+        for piece in pieces:
             rows = [e for e in piece.entries if e.kind == ROW]
             nonrows = [e for e in piece.entries if e.kind != ROW]
             row = None
@@ -193,6 +200,16 @@ def walk(toks: list[Tok], index: LabelIndex, warnings: list[str]) -> tuple[dict[
     return found, others
 
 
+_NEXT_SECTION = re.compile(r"^\s*[五六七八]\s*[、.．]")
+_SUBHEADING = re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]\s*[\u4e00-\u9fff]{8}")
+
+
+def _is_prose(text: str) -> bool:
+    """Words after a table that are the narrative again: a sentence, or a sub-heading such as
+    "(二)主动公开政府信息的主要类别". No label of the official tables is either."""
+    return bool(_SUBHEADING.match(text)) or (len(key(text)) >= 6 and any(p in text for p in "。；，"))
+
+
 def _pieces(index: LabelIndex, text: str) -> list:
     """The cover of ``text``, where a short label run into unknown words ("其他" + "不明原因的申请")
     is not taken for that label: the whole is one unknown (or fuzzily matched) stretch."""
@@ -207,7 +224,7 @@ def _pieces(index: LabelIndex, text: str) -> list:
             and any(e.kind == ROW for e in p.entries)
             and len(p.text) <= 4
             and nxt
-            and not nxt.entries
+            and (not nxt.entries or nxt.fuzzy)  # "其他" + "法律和行政法规禁止公开" is one label
             and len(nxt.text) >= 2
         ):
             out.append(index._gap(p.text + nxt.text))
@@ -550,6 +567,8 @@ def place_appeals(fmt: Format, rows: list[Row], out: Placed) -> None:
     skip_blanks = False
     for tok in tokens(rows):
         if tok.kind == "text":
+            if items and (_NEXT_SECTION.match(tok.text) or _is_prose(tok.text)):
+                break  # a section of the province's own (五、信息处理费收取情况) or the narrative
             if len(key(tok.text)) >= 1:
                 items = []
                 skip_blanks = True
