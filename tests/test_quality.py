@@ -443,3 +443,17 @@ def test_a_local_deadline_in_the_registry_is_applied_and_quoted(tmp_path: Path) 
     assert build.build(root, out, stream=stream, incremental=False) == 0, stream.getvalue()
     panel = read_page(out, "reports/410204-wuyi/2021/").one("section", id="quality")
     assert "逾期 5 天" in panel.text and rule in panel.text and "2022-02-15" in panel.text
+
+
+def test_a_sentence_with_quotes_and_ampersands_is_still_marked(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(REPO / "content", root / "content")
+    md = root / "content/reports/410202-longting-gov-office/2021.md"
+    md.write_text(
+        md.read_text(encoding="utf-8").replace("我区政府办信息公开申请", '我区政府办"信息公开"&申请'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert build.build(root, out, stream=io.StringIO(), incremental=False) == 0
+    page = read_page(out, "reports/410202-longting-gov-office/2021/")
+    assert '"信息公开"&申请' in page.one("mark", id="claim-1").text

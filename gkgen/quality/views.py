@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markdown_it.common.utils import escapeHtml
+from markupsafe import Markup
 
 from gkgen.model import Report
 from gkgen.narrative import SECTION_HEADINGS
@@ -105,7 +106,7 @@ def mark_sentences(
     for n, c in enumerate(claims, start=first):
         if c.section != section or c.agrees:
             continue
-        text = str(escape(c.sentence))
+        text = escapeHtml(c.sentence)  # escaped as markdown-it escapes text, to be found in its output
         at = out.find(text)
         if at < 0:
             continue
