@@ -166,14 +166,17 @@ def test_the_comparison_is_linear_in_the_text_length() -> None:
     import time
 
     words = "政务公开工作稳步推进依申请公开办理规范平台建设不断加强监督保障有力"
-    small = [("overview", words * 100)]
-    big = [("overview", words * 1000)]
-    started = time.perf_counter()
-    similarity.compare(small, small, 2020)
-    t_small = time.perf_counter() - started
-    started = time.perf_counter()
-    similarity.compare(big, big, 2020)
-    t_big = time.perf_counter() - started
+
+    def best_of_three(text: str) -> float:
+        sections = [("overview", text)]
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            similarity.compare(sections, sections, 2020)
+            times.append(time.perf_counter() - started)
+        return min(times)  # the least disturbed by other work on the machine
+
+    t_small, t_big = best_of_three(words * 100), best_of_three(words * 1000)
     assert t_big < 40 * max(t_small, 1e-3)  # ten times the text: about ten times the time, not a hundred
 
 
