@@ -647,7 +647,7 @@ def site_pages(archive: Archive) -> list[Page]:
     )
     found.append(
         Page(
-            "data/quality.csv",
+            quality_export.QUALITY_CSV,
             (),
             everything,
             lambda: quality_export.csv_bytes(archive.reports),
@@ -952,6 +952,7 @@ def _data_context(files: list[ExportFiles]) -> dict:
         "formats": formats,
         "codes": docs,
         "csv_columns": datasets.CSV_COLUMNS,
+        "quality_columns": quality_export.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
         "files": files,
         "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},

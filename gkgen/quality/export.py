@@ -4,16 +4,48 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from gkgen.model import Report
 from gkgen.quality import similarity
 
+
+@dataclass(frozen=True)
+class ColumnDoc:  # as datasets.ColumnDoc (which imports this module for its SQLite rows)
+    name: str
+    type: str
+    description: str
+
+
+QUALITY_CSV = "data/quality.csv"
 # One row per report in data/quality.csv (the whole archive: a few short columns per report).
-CSV_HEADER = (
-    "report_id", "agency_id", "agency_name", "level", "year", "published", "deadline", "timeliness",
-    "days_late", "similarity_percent", "similarity_flagged", "previous_year", "contradictions",
-    "empty_tables", "blank_cells", "missing_years_before",
-)  # fmt: skip
+CSV_COLUMNS = (
+    ColumnDoc("report_id", "string", "报告编号：机构编号-年度"),
+    ColumnDoc("agency_id", "string", "机构编号"),
+    ColumnDoc("agency_name", "string", "机构全称"),
+    ColumnDoc("level", "string", "机构层级（决定法定发布期限）"),
+    ColumnDoc("year", "integer", "报告年度"),
+    ColumnDoc("published", "date", "发布日期；原报告未注明时为空"),
+    ColumnDoc("deadline", "date", "发布期限；条例未规定该层级的期限时为空"),
+    ColumnDoc(
+        "timeliness", "string", "on_time（按时）、late（逾期）或 unknown（无法判断：无发布日期或无期限）"
+    ),
+    ColumnDoc("days_late", "integer", "逾期天数（期限次日发布为 1）；未逾期为空"),
+    ColumnDoc(
+        "similarity_percent",
+        "integer",
+        "正文与同一机构上一份报告逐字相同的比例（%，向下取整；方法见质量核查页）；无上一份报告时为空",
+    ),
+    ColumnDoc("similarity_flagged", "integer", "1：达到雷同标准；0：未达到；无上一份报告时为空"),
+    ColumnDoc("previous_year", "integer", "比较的上一份报告的年度"),
+    ColumnDoc("contradictions", "integer", "正文数字与表格不符的处数"),
+    ColumnDoc(
+        "empty_tables", "string", "整张空白的表格：active（二）、requests（三）、appeals（四），以空格分隔"
+    ),
+    ColumnDoc("blank_cells", "integer", "空白单元格的个数"),
+    ColumnDoc("missing_years_before", "string", "与上一份报告之间缺失的年度，以空格分隔"),
+)
+CSV_HEADER = tuple(c.name for c in CSV_COLUMNS)
 
 
 def document(report: Report) -> dict | None:
@@ -101,7 +133,7 @@ def csv_row(report: Report) -> tuple:
 
 
 def csv_bytes(reports) -> bytes:
-    """data/quality.csv: one row per report, in archive order (UTF-8 with BOM, for Excel)."""
+    """QUALITY_CSV: one row per report, in archive order (UTF-8 with BOM, for Excel)."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
     out.writerow(CSV_HEADER)
