@@ -222,6 +222,7 @@ def test_pingtan_2022_says_what_its_number_is() -> None:
         "全年主动公开政府信息2236条。",  # no cell, another unit
         "指导各单位收到政府信息公开申请45件。",  # work for others
         "去年行政复议3起。",  # another year
+        "全年收到政府信息公开申请约30件。",  # an approximation
         "共制作政府信息（文件）617份，其中主动公开138份、依申请公开及不予公开431份。",  # documents, not applications
         "坚持第一时间登记受理、第一时间回复申请的“三个一”工作机制。",  # a name, not a count
         "报告包括收到和处理政府信息公开申请情况、提起行政诉讼的情况等六个部分。",  # the report's outline

@@ -75,7 +75,6 @@ QUANTITIES = (
     Quantity("litigation_pending", "行政诉讼尚未审结", "litigation", _words("尚未审结", "未审结", "审理中", "正在审理"),
              _CASE_UNITS, "litigation_direct.pending+litigation_after_review.pending"),
 )  # fmt: skip
-_TOTALS = {"new", "handled", "granted", "partial", "withheld", "review", "litigation"}
 
 
 @dataclass(frozen=True)
@@ -171,6 +170,8 @@ def _stated(clause: str, q: Quantity) -> int | None:
         return None
     if re.search(r"[0-9０-９]", clause[words.end() : found.start()]):
         return None
+    if clause[found.start() - 1 : found.start()] in ("约", "近", "逾", "超"):
+        return None  # an approximation or a threshold, not the count
     if clause[found.end() - 1] == "个" and not found.group(1)[0].isdigit():
         return None  # 三个一、两个平台: a name, not a count
     if clause[found.end() : found.end() + 1] in ("%", "％"):
