@@ -436,6 +436,7 @@ def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
         "years": years,
         "rows": rows,
         "charts": chart_list,
+        "quality_kinds": quality_grid.KINDS,
         "breadcrumbs": crumbs,
     }
 

@@ -461,3 +461,9 @@ def test_a_sentence_with_quotes_and_ampersands_is_still_marked(tmp_path: Path) -
     assert build.build(root, out, stream=io.StringIO(), incremental=False) == 0
     page = read_page(out, "reports/410202-longting-gov-office/2021/")
     assert '"信息公开"&申请' in page.one("mark", id="claim-1").text
+
+
+def test_agency_page_names_each_years_findings(built_site: Path) -> None:
+    page = read_page(built_site, "agencies/410202-longting-gov-office/")
+    [link] = [a for a in page.all("a") if (a.get("href") or "").endswith("2021/#quality")]
+    assert link.text == "质量核查：正文与表格不符"
