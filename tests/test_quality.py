@@ -315,7 +315,11 @@ def test_report_page_similarity_and_highlight(built_site: Path) -> None:
     page = read_page(built_site, "reports/350128-pingtan/2022/")
     panel = page.one("section", id="quality")
     s = report_of("350128-pingtan", 2022).quality.similarity
-    assert f"其中 {s.repeated} 字" in panel.text and "连续 20 字以上" in panel.text and f"{round(similarity.THRESHOLD * 100)}%" in panel.text
+    assert (
+        f"其中 {s.repeated} 字" in panel.text
+        and "连续 20 字以上" in panel.text
+        and f"{round(similarity.THRESHOLD * 100)}%" in panel.text
+    )
     marks = [m for m in page.all("mark") if "details" in m.parents]
     assert len(marks) == len(s.passages)
 
