@@ -239,6 +239,16 @@ def test_a_total_is_read_and_its_parts_are_not() -> None:
     assert [(c.quantity, c.stated) for c in claims.read(replace(report, narrative=text))] == [("new", 20)]
 
 
+def test_a_narrative_agreeing_with_the_parts_of_a_wrong_total_says_so() -> None:
+    report = report_of("410202-longting-gov-office", 2021)
+    fmt = report.format
+    values = list(report.values)
+    values[fmt.index_of("review.total")] = 0  # as published by 行政审批局 2024: 维持 1, 总计 0
+    text = (("overview", "2021年，我办因政府信息公开申请引发行政复议8起。"),)
+    [c] = claims.read(replace(report, values=tuple(values), narrative=text))
+    assert (c.stated, c.table) == (8, 0) and "各分项相加为 8" in c.note
+
+
 def test_a_blank_cell_is_not_compared() -> None:
     report = report_of("410711-huayuan", 2022)  # 予以公开 blank for every applicant, total 0
     text = (("overview", "2022年共收到政府信息公开申请0件，予以公开0件。"),)

@@ -228,12 +228,22 @@ def read(report: Report) -> tuple[Claim, ...]:
                     table = _table_value(report, codes)
                     if table is None:
                         continue
+                    note = _note(report, q, stated) if stated != table else ""
                     found.append(
                         Claim(q.key, q.label, stated, table, codes, _place(report, codes), section, start, end,
-                              sentence.strip(), _note(report, q, stated))
+                              sentence.strip(), note)
                     )  # fmt: skip
                     break
     return tuple(found)
+
+
+# The cells a total is the sum of, in the table's own design: a narrative may agree with the parts while the
+# published total cell does not (a break of the table's own rules, shown at the top of the page).
+_PARTS = {
+    "new": ("requests.new.", ("natural", "commercial", "research", "nonprofit", "legal", "other_org")),
+    "handled": ("requests.total.", ("natural", "commercial", "research", "nonprofit", "legal", "other_org")),
+    "review": ("review.", ("upheld", "corrected", "other", "pending")),
+}
 
 
 def _note(report: Report, q: Quantity, stated: int) -> str:
@@ -242,6 +252,11 @@ def _note(report: Report, q: Quantity, stated: int) -> str:
         new, carried = report.figure("new"), report.figure("carried_over")
         if new is not None and carried and stated == new + carried:
             return f"正文的数字等于本年新收（{new}）与上年结转（{carried}）之和"
+    if q.key in _PARTS:
+        prefix, parts = _PARTS[q.key]
+        total = _table_value(report, tuple(prefix + p for p in parts))
+        if total is not None and total == stated and total != _table_value(report, _codes(report, q.figure)):
+            return f"表格中各分项相加为 {total}，与正文一致，但表格的总计格不是这个数（表格自身的勾稽关系不符）"
     return ""
 
 
