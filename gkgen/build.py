@@ -183,12 +183,16 @@ def _with_neighbours(root: Path, reports, state: cache.State | None, content: di
             found[r.id] = entry.similarity[1]
         else:
             todo.append((r, p))
-    for (r, p), result in zip(
-        todo, run_many(pool, partial(workers.compare_narratives, root), todo), strict=True
-    ):
-        found[r.id] = result
-        if state is not None and r.source_path in state.sources:
-            state.set_similarity(r.source_path, (content.get(p.source_path), result))
+    by_body: dict[str, list[tuple]] = {}  # a body's pairs go to one worker, which reads each narrative once
+    for r, p in todo:
+        by_body.setdefault(r.agency.id, []).append((r, p))
+    series = [(body, tuple((r.year, p.year) for r, p in items)) for body, items in by_body.items()]
+    results = run_many(pool, partial(workers.compare_narratives, root), series)
+    for items, compared in zip(by_body.values(), results, strict=True):
+        for (r, p), result in zip(items, compared, strict=True):
+            found[r.id] = result
+            if state is not None and r.source_path in state.sources:
+                state.set_similarity(r.source_path, (content.get(p.source_path), result))
     previous = {r.id: p for r, p in pairs}
     return [quality.with_neighbours(r, previous.get(r.id), found.get(r.id)) for r in reports]
 

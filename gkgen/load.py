@@ -207,11 +207,16 @@ def _anchor_position(item: LoadedReport, code: str) -> Position:
 
 def with_narrative(root: Path, report: Report) -> Report:
     """The report with its narrative read back from its .md (the build keeps reports without it)."""
-    md = root / "content" / "reports" / report.agency.id / f"{report.year}.md"
+    return replace(report, narrative=narrative_of(root, report.agency.id, report.year))
+
+
+def narrative_of(root: Path, agency_id: str, year: int) -> tuple[tuple[str, str], ...]:
+    """A report's narrative sections, read from its .md."""
+    md = root / "content" / "reports" / agency_id / f"{year}.md"
     text_file, problem = read_text(md, md.name)
     if problem is not None:
         raise OSError(problem.message)
-    return replace(report, narrative=narrative_mod.parse(text_file.text).sections)
+    return narrative_mod.parse(text_file.text).sections
 
 
 def _declared(value: object) -> tuple[str, int] | None:

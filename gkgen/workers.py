@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gkgen import pages
 from gkgen.cache import digest
-from gkgen.load import LoadedReport, ReportSource, load_report, with_narrative
+from gkgen.load import LoadedReport, ReportSource, load_report, narrative_of, with_narrative
 from gkgen.model import Agency, Report
 from gkgen.quality import similarity
 
@@ -53,8 +53,17 @@ def render_reports(
     return len(items)
 
 
-def compare_narratives(root: Path, pair: tuple[Report, Report]) -> similarity.Similarity:
-    """A report's narrative against its body's previous report's, both read back from their files."""
-    report, previous = pair
-    current, before = with_narrative(root, report), with_narrative(root, previous)
-    return similarity.compare(current.narrative, before.narrative, previous.year)
+def compare_narratives(
+    root: Path, series: tuple[str, tuple[tuple[int, int], ...]]
+) -> tuple[similarity.Similarity, ...]:
+    """One body's narratives compared with their previous report's: ``series`` is the body's id and its
+    (year, previous year) pairs; each narrative is read and parsed once, however many pairs it is in."""
+    agency_id, pairs = series
+    read: dict[int, tuple[tuple[str, str], ...]] = {}
+
+    def sections(year: int) -> tuple[tuple[str, str], ...]:
+        if year not in read:
+            read[year] = narrative_of(root, agency_id, year)
+        return read[year]
+
+    return tuple(similarity.compare(sections(year), sections(before), before) for year, before in pairs)

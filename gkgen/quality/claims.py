@@ -256,7 +256,9 @@ def _note(report: Report, q: Quantity, stated: int) -> str:
         prefix, parts = _PARTS[q.key]
         total = _table_value(report, tuple(prefix + p for p in parts))
         if total is not None and total == stated and total != _table_value(report, _codes(report, q.figure)):
-            return f"表格中各分项相加为 {total}，与正文一致，但表格的总计格不是这个数（表格自身的勾稽关系不符）"
+            return (
+                f"表格中各分项相加为 {total}，与正文一致，但表格的总计格不是这个数（表格自身的勾稽关系不符）"
+            )
     return ""
 
 

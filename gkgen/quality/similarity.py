@@ -21,6 +21,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 # The opening statement (编制依据、统计期限、联系方式) is the same every year by design, as are the tables'
 # labels: only the narrative sections proper are compared.
@@ -59,30 +60,7 @@ class Similarity:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters: no digits, punctuation, spaces or Markdown marks
-
-
-def letters(
-    sections: Iterable[tuple[str, str]], separator: str = "\n"
-) -> tuple[str, list[tuple[int, int, int]]]:
-    """The narrative's letters with a separator between sections, and the runs they came from:
-    (position in the letters, section number, offset in that section's text), in order."""
-    kept: list[str] = []
-    runs: list[tuple[int, int, int]] = []
-    at = 0
-    for number, (_key, text) in enumerate(sections):
-        for m in _LETTERS.finditer(text):
-            runs.append((at, number, m.start()))
-            kept.append(m.group())
-            at += len(m.group())
-        kept.append(separator)  # never a letter: no run crosses from one section into the next
-        at += 1
-    return "".join(kept), runs
-
-
-def _origin(runs: list[tuple[int, int, int]], position: int) -> tuple[int, int]:
-    """Where the letter at ``position`` is: (section number, offset in its text)."""
-    at, number, offset = runs[bisect.bisect_right(runs, (position, 1 << 30, 0)) - 1]
-    return number, offset + position - at
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def _pieces(text: str, run: int) -> set[str]:
@@ -92,14 +70,32 @@ def _pieces(text: str, run: int) -> set[str]:
 def covered(current: str, previous: str, run: int = RUN) -> list[tuple[int, int]]:
     """The stretches [start, end) of ``current`` inside runs of ≥ ``run`` letters that ``previous`` also has."""
     seen = _pieces(previous, run)
+    hits = [i for i in range(len(current) - run + 1) if current[i : i + run] in seen]
     stretches: list[tuple[int, int]] = []
-    for i in range(len(current) - run + 1):
-        if current[i : i + run] in seen:
-            if stretches and i <= stretches[-1][1]:
-                stretches[-1] = (stretches[-1][0], i + run)
-            else:
-                stretches.append((i, i + run))
+    for i in hits:
+        if stretches and i <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], i + run)
+        else:
+            stretches.append((i, i + run))
     return stretches
+
+
+def _offsets(text: str, wanted: list[int]) -> dict[int, int]:
+    """Where in ``text`` its letters numbered ``wanted`` (ascending, from 0) are: one pass over its runs of
+    letters, stopping after the last one wanted."""
+    found: dict[int, int] = {}
+    pending = iter(wanted)
+    want = next(pending, None)
+    count = 0
+    for m in _LETTERS.finditer(text):
+        length = m.end() - m.start()
+        while want is not None and want < count + length:
+            found[want] = m.start() + want - count
+            want = next(pending, None)
+        if want is None:
+            break
+        count += length
+    return found
 
 
 def compare(
@@ -111,19 +107,28 @@ def compare(
 ) -> Similarity:
     """This year's narrative sections against last year's: the figure, the flag and the passages."""
     current = [s for s in current if s[0] in COMPARED]
-    text, runs = letters(current)
-    # Another separator for last year's text: a piece spanning two of this year's sections matches nothing.
-    before, _ = letters([s for s in previous if s[0] in COMPARED], "\x00")
+    parts = [_NOT_LETTERS.sub("", text) for _key, text in current]
+    # A separator after each section, another one in last year's text: no piece spans two sections.
+    text = "".join(part + "\n" for part in parts)
+    before = "".join(_NOT_LETTERS.sub("", t) + "\x00" for key, t in previous if key in COMPARED)
     stretches = covered(text, before, run)
-    total = len(text) - len(current)  # the separators are not letters
+    total = sum(len(part) for part in parts)
     repeated = sum(end - start for start, end in stretches)
-    passages: list[Passage] = []
+    section_starts = list(accumulate((len(part) + 1 for part in parts), initial=0))
+    located: list[tuple[int, int, int]] = []  # (section number, first letter, last letter) within the section
+    wanted: dict[int, set[int]] = {}
     for start, end in stretches:
-        number, first = _origin(runs, start)
-        _, last = _origin(runs, end - 1)
-        passages.append(Passage(current[number][0], first, last + 1))
+        number = bisect.bisect_right(section_starts, start) - 1
+        first, last = start - section_starts[number], end - 1 - section_starts[number]
+        located.append((number, first, last))
+        wanted.setdefault(number, set()).update((first, last))
+    offsets = {number: _offsets(current[number][1], sorted(w)) for number, w in wanted.items()}
+    passages = tuple(
+        Passage(current[number][0], offsets[number][first], offsets[number][last] + 1)
+        for number, first, last in located
+    )
     share = repeated / total if total else 0.0
-    return Similarity(previous_year, total, repeated, bool(total) and share >= threshold, tuple(passages))
+    return Similarity(previous_year, total, repeated, bool(total) and share >= threshold, passages)
 
 
 @dataclass(frozen=True)
