@@ -32,6 +32,8 @@ _REVIEW = re.compile(r"行政复议|复议")
 _LITIGATION = re.compile(r"行政诉讼|诉讼|起诉")
 _REQUESTS = re.compile(r"申请")
 _DOCUMENTS = re.compile(r"文件|制作|发布|挂网")
+# Most sentences state no count at all: they are passed over before any clause is read.
+_ANY_COUNT = re.compile(NUMBER + r"\s*[件起宗个次份]")
 
 
 @dataclass(frozen=True)
@@ -189,24 +191,20 @@ def _topic(clause: str, current: str | None) -> str | None:
     return current
 
 
-def _clauses(text: str):
-    """(sentence start, sentence end, [(clause, clause start)]) of a section's text."""
-    for s in _SENTENCE.finditer(text):
-        yield s.start(), s.end(), [(c.group(), s.start() + c.start()) for c in _CLAUSE.finditer(s.group())]
-
-
 def read(report: Report) -> tuple[Claim, ...]:
     """Every number the narrative states for a quantity the tables have, with the tables' number."""
     if not report.format.has_tables:
         return ()
     found: list[Claim] = []
     for section, text in report.narrative:
-        for start, end, clauses in _clauses(text):
-            sentence = text[start:end]
+        for found_sentence in _SENTENCE.finditer(text):
+            sentence, start, end = found_sentence.group(), found_sentence.start(), found_sentence.end()
+            if not _ANY_COUNT.search(sentence):
+                continue
             topic: str | None = None
             year = report.year
             parts = False  # after 其中, a sentence counts parts of a total, not the total
-            for clause, _at in clauses:
+            for clause in _CLAUSE.findall(sentence):
                 parts = parts or "其中" in clause
                 years = _YEAR.findall(clause)
                 if years:
