@@ -159,7 +159,7 @@ def load_archive(
     if collector.has_errors:
         return Loaded(None, collector)
     with stats.stage("quality"):
-        reports = _with_neighbours(root, reports, state, content, pool)
+        reports = _with_neighbours(root, reports, state, content, pool, stats)
     ids = {r.source_path: r.id for r in reports}
     return Loaded(
         Archive.assemble(inputs.agencies, reports, inputs.config),
@@ -169,7 +169,7 @@ def load_archive(
     )
 
 
-def _with_neighbours(root: Path, reports, state: cache.State | None, content: dict[str, str], pool):
+def _with_neighbours(root: Path, reports, state: cache.State | None, content: dict[str, str], pool, stats):
     """Each report with the quality findings that need its body's previous report (the narratives compared,
     the years between); a pair whose files did not change since the last build is not compared again."""
     ordered = sorted(reports, key=lambda r: (r.agency.id, r.year))
@@ -187,6 +187,7 @@ def _with_neighbours(root: Path, reports, state: cache.State | None, content: di
     for r, p in todo:
         by_body.setdefault(r.agency.id, []).append((r, p))
     series = [(body, tuple((r.year, p.year) for r, p in items)) for body, items in by_body.items()]
+    stats.counts["narrative pairs compared"] = len(todo)
     results = run_many(pool, partial(workers.compare_narratives, root), series)
     for items, compared in zip(by_body.values(), results, strict=True):
         for (r, p), result in zip(items, compared, strict=True):

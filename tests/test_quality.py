@@ -416,13 +416,14 @@ def test_editing_last_years_report_redoes_this_years_comparison(tmp_path: Path) 
         assert build.build(root, out, stream=io.StringIO(), stats=stats) == 0
         return stats
 
-    run()
+    assert run().counts["narrative pairs compared"] == 3  # 平潭 2019→2020→2021→2022
     before = json.loads((out / "data/reports/350128-pingtan-2022.json").read_text("utf-8"))["quality"]
     # Copy 2022's narrative into 2021: 2022 now repeats its previous report word for word.
     md2021 = root / "content/reports/350128-pingtan/2021.md"
     md2021.write_text((root / "content/reports/350128-pingtan/2022.md").read_text("utf-8"), encoding="utf-8")
     stats = run()
     assert stats.counts["report pages rendered"] == 3  # 2021 and its neighbours 2020 and 2022
+    assert stats.counts["narrative pairs compared"] == 2  # 2020→2021 and 2021→2022; 2019→2020 is cached
     after = json.loads((out / "data/reports/350128-pingtan-2022.json").read_text("utf-8"))["quality"]
     assert not before["similarity"]["flagged"] and after["similarity"]["flagged"]
     page = read_page(out, "reports/350128-pingtan/2022/")
