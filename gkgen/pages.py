@@ -811,7 +811,6 @@ def _quality_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
         "missing": quality_grid.missing_total(grid),
         "short": quality_grid.SHORT,
         "kinds": quality_grid.KINDS,
-        "provinces": sorted({a.province for a in agencies if a.province}),
         "levels": [lv for lv in LEVELS if any(a.level == lv for a in agencies)],
         "regions": sorted({row.region for row in grid}),
         "article": quality_timeliness.ARTICLE_49,
