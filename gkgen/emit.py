@@ -265,6 +265,7 @@ def report_yaml(doc: Mapping) -> str:
         ),
         f"entered_by: {yaml_scalar(doc.get('entered_by'))}",
         *([f"method: {yaml_scalar(doc['method'])}"] if doc.get("method") else []),
+        *([f"format_note: {yaml_scalar(doc['format_note'])}"] if doc.get("format_note") else []),
         f"notes: {yaml_scalar(doc.get('notes'))}",
     ]
     if fmt.active_groups:

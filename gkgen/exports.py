@@ -42,6 +42,7 @@ def report_document(report: Report) -> dict:
         },
         "entered_by": report.entered_by,
         "method": report.method,
+        "format_note": report.format_note,
         "notes": report.notes,
         "doubts": dict(report.doubts),
         "cells": cells,

@@ -126,6 +126,7 @@ class Report:
     source_archived: str | None = None
     source_sha256: str | None = None
     method: str | None = None
+    format_note: str | None = None  # why a later year's report is in an earlier format (as published)
     doubts: tuple[tuple[str, str], ...] = ()
     quality: Quality | None = None  # the overseer's findings (gkgen.quality), set while loading and linking
 

@@ -587,8 +587,7 @@ def _html(template: str, context: Callable[[], dict]) -> Callable[[], bytes]:
 def site_pages(archive: Archive) -> list[Page]:
     """Every page beyond the report pages and the data pages: agencies, years, regions, levels, compare,
     home, search."""
-    # A registry entry with no report yet has no page, so no page lists or links it.
-    agencies = [archive.reports_of(a)[0].agency for a in _agency_ids(archive) if archive.reports_of(a)]
+    agencies = [archive.agencies.get(a) or archive.reports_of(a)[0].agency for a in _agency_ids(archive)]
     everything = (EVERY_REPORT,)
     found: list[Page] = []
     for agency in agencies:

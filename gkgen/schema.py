@@ -78,10 +78,13 @@ def _format_rules(fmt: formats.Format) -> dict:
                 },
             },
         }
-    year = {"minimum": fmt.first_year}
+    then.setdefault("properties", {})["year"] = {"minimum": fmt.first_year}
     if fmt.last_year is not None:
-        year["maximum"] = fmt.last_year
-    then.setdefault("properties", {})["year"] = year
+        # Past its last year only as published, with the editor's format_note saying so.
+        then["anyOf"] = [
+            {"properties": {"year": {"maximum": fmt.last_year}}},
+            {"required": ["format_note"], "properties": {"format_note": {"type": "string", "minLength": 1}}},
+        ]
     return {"if": {"properties": {"format": {"enum": ids}}, "required": ["format"]}, "then": then}
 
 
@@ -137,6 +140,7 @@ def report_schema() -> dict:
             },
             "entered_by": {"type": "string", "minLength": 1, "description": "录入人及录入依据"},
             "notes": {**nullable_text, "description": "录入说明：原报告中的异常之处"},
+            "format_note": {**nullable_text, "description": "原报告沿用旧版表格格式时的说明"},
             "method": {**nullable_text, "description": "数字如何录入、如何核对（写给读者看的话）"},
             "doubts": {
                 "type": "object",

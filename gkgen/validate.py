@@ -26,7 +26,17 @@ _URL = re.compile(r"^https?://[^\s<>\"]+$")
 _ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
-TOP_OPTIONAL = ("notes", "method", "doubts", "active", "requests", "appeals", "active_extra", "acknowledged")
+TOP_OPTIONAL = (
+    "notes",
+    "method",
+    "doubts",
+    "format_note",
+    "active",
+    "requests",
+    "appeals",
+    "active_extra",
+    "acknowledged",
+)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EXTRA_CODE = re.compile(r"^active\.extra\.\d+\.[a-z_]+$")  # a cell of an active_extra row
 
@@ -160,6 +170,7 @@ class ReportValidator(Checker):
         )
         notes = self.text(data.get("notes"), ("notes",), "notes", nullable=True)
         method = self.text(data.get("method"), ("method",), "method（录入与核对方式）", nullable=True)
+        format_note = self.text(data.get("format_note"), ("format_note",), "format_note", nullable=True)
         values, extras = self.tables(data, fmt) if fmt else ((), ())
         doubts = self.doubts(data, fmt)
         acknowledged = self.acknowledged(data)
@@ -180,6 +191,7 @@ class ReportValidator(Checker):
             source_sha256=sha256,
             entered_by=entered_by,
             method=method,
+            format_note=format_note,
             notes=notes,
             doubts=tuple(doubts),
             values=tuple(values),
@@ -246,12 +258,18 @@ class ReportValidator(Checker):
             known = "、".join(f'"{f}"' for f in formats.all_formats())
             self.error(("format",), "format", f"未知的表格格式 {value!r}", f"可用的格式：{known}")
             return None
-        if year is not None and not fmt.fits_year(year):
+        if year is not None and not fmt.fits_year(year) and not self.old_format_explained(data, fmt, year):
             expected = formats.format_for_year(year)
-            hint = f'{year} 年度的报告应使用 format: "{expected.id}"（{expected.name}）' if expected else None
+            hint = f'{year} 年度的报告应使用 format: "{expected.id}"（{expected.name}）' if expected else ""
+            hint += "；若原报告确实沿用了旧版表格，请保留其格式并在 format_note 中说明"
             self.error(("format",), "format", f"{year} 年度的报告不能使用 {fmt.name}（{fmt.notice}）", hint)
             return None
         return fmt
+
+    def old_format_explained(self, data: dict, fmt: Format, year: int) -> bool:
+        """A body that kept printing the previous format's tables after it was replaced: kept as
+        published when the editor says so (format_note). A format from the future never is."""
+        return bool(data.get("format_note")) and fmt.first_year <= year
 
     def published(self, data: dict, year: int | None) -> str | None:
         value = data.get("published")

@@ -25,3 +25,21 @@ REFERENCE_REPORTS = {
 
 def reference(name: str) -> dict:
     return json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def archive_report_files() -> list[Path]:
+    """The report YAML files of the real archive in content/."""
+    return sorted((REPO / "content" / "reports").glob("*/*.yaml"))
+
+
+def archive_report_urls() -> list[str]:
+    """Each real report's page path from the site root, as the index lists it."""
+    return [f"/reports/{p.parent.name}/{p.stem}/" for p in archive_report_files()]
+
+
+def archive_urls_with_breaks() -> list[str]:
+    """Reports with a broken rule: their own tables (acknowledged in content/) or against the year before."""
+    from gkgen.build import load_archive
+
+    reports = load_archive(REPO).archive.reports
+    return sorted(f"/{r.url}" for r in reports if any(f.broken for f in r.findings))

@@ -50,7 +50,7 @@ def test_no_change_rebuild_renders_nothing_and_touches_nothing(archive: Path) ->
     for report in (archive / "content" / "reports").glob("*/*.yaml"):
         os.utime(report)
     stats = run(archive, out)
-    assert stats.counts["reports rehashed"] == 9
+    assert stats.counts["reports rehashed"] == len(list((archive / "content" / "reports").glob("*/*.yaml")))
     assert stats.counts["reports loaded"] == 0
     assert stats.counts["report pages rendered"] == 0
     assert stats.counts["site pages rendered"] == 0

@@ -85,7 +85,9 @@ def test_tables_have_merged_official_headers(built_site: Path) -> None:
 
 
 def test_pingtan_years_link_prev_and_next(built_site: Path) -> None:
-    years = [2019, 2020, 2021, 2022]
+    # The zone's reports in the archive (2023 and 2024 are missing): each links the one before and after.
+    years = sorted(int(p.stem) for p in (REPO / "content" / "reports" / "350128-pingtan").glob("*.yaml"))
+    assert years[:4] == [2019, 2020, 2021, 2022] and len(years) >= 5
     for i, year in enumerate(years):
         page = read_page(built_site, f"reports/350128-pingtan/{year}/")
         prev = [a.get("href") for a in page.all("a", rel="prev")]
@@ -236,7 +238,7 @@ def test_home_page(built_site: Path) -> None:
 
 def test_compare_index_and_page(built_site: Path) -> None:
     index = json.loads((built_site / "data/reports/index.json").read_text("utf-8"))
-    assert len(index) == 9
+    assert len(index) == len(list((REPO / "content" / "reports").glob("*/*.yaml")))
     assert set(index[0]) >= {"id", "agency", "year", "format", "url"}
     page = read_page(built_site, "compare/")
     boxes = {i.get("value") for i in page.all("input", name="r")}
@@ -279,7 +281,8 @@ _URL_IN_CSS = re.compile(r"url\(\s*['\"]?([^'\")]+)")
 
 
 def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
-    sources = {r.source_url for r in archive().reports if r.source_url}
+    # Links out go only to the originals and their archived copies, never a resource that loads.
+    sources = {u for r in archive().reports for u in (r.source_url, r.source_archived) if u}
     for path in sorted(built_site.rglob("*")):
         if path.suffix not in (".html", ".css", ".js") or "pagefind" in path.relative_to(built_site).parts:
             continue
@@ -303,7 +306,8 @@ def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
 
 def test_sub_path_links_resolve(built_site_subpath: Path) -> None:
     site = built_site_subpath
-    sources = {r.source_url for r in archive().reports if r.source_url}
+    # Links out go only to the originals and their archived copies, never a resource that loads.
+    sources = {u for r in archive().reports for u in (r.source_url, r.source_archived) if u}
     checked = 0
     for path in html_files(site):
         where = path.relative_to(site)

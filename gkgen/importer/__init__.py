@@ -10,6 +10,7 @@ and listed in ``doubts`` with the reason.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ __all__ = ["ImportResult", "import_file"]
 
 # Keys of the interchange JSON that the content files keep (beyond cells and narrative).
 _PASS_THROUGH = (
-    "title", "published", "source", "entered_by", "method", "notes", "acknowledged", "active_extra",
+    "title", "published", "source", "entered_by", "method", "format_note", "notes", "acknowledged", "active_extra",
 )  # fmt: skip
 
 
@@ -43,24 +44,59 @@ class ImportResult:
         return not self.errors
 
 
+# No published report comes near this; a larger file is not a report (and would take minutes).
+MAX_BYTES = 20 * 1024 * 1024
+
+# How the numbers were entered, by the kind of file they came from (said on the report's page).
+_ENTERED_FROM = {
+    "txt": "由原报告的文本导入",
+    "html": "由原网页导入",
+    "docx": "由原报告的 Word 文档导入",
+    "pdf": "由原报告的 PDF 文件导入",
+}
+
+
 def import_file(path: Path | str, *, agency_id: str | None = None, year: int | None = None) -> ImportResult:
     path = Path(path)
-    if path.suffix.lower() == ".json":
-        return _import_json(path, agency_id=agency_id, year=year)
     result = ImportResult(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            result.errors.append(
+                f"文件有 {size // 1024 // 1024} MB，超过 {MAX_BYTES // 1024 // 1024} MB：不像一份年度报告"
+            )
+            return result
+        if path.suffix.lower() == ".json":
+            return _import_json(path, agency_id=agency_id, year=year)
         src = sources.read(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except SourceError as exc:
         result.errors.append(str(exc))
         return result
     except OSError as exc:
         result.errors.append(f"无法读取文件：{exc.strerror or exc}")
         return result
+    except RecursionError:
+        result.errors.append("文件结构嵌套过深，无法作为年度报告读取")
+        return result
     result.warnings.extend(src.warnings)
     if src.errors:
         result.errors.extend(src.errors)
         return result
-    return _import_rows(result, src, agency_id=agency_id, year=year)
+    _import_rows(result, src, agency_id=agency_id, year=year)
+    if result.errors:  # nothing half-made leaves the importer
+        result.doc, result.doubts, result.agency = {}, {}, {}
+        return result
+    if result.doc:
+        result.doc["source"]["sha256"] = digest
+        fmt = formats.get(result.doc["format"])
+        how = _ENTERED_FROM.get(src.kind, "由原报告导入")
+        if fmt is not None and fmt.has_tables:
+            how += "，表格数字按表格的行列结构和勾稽关系读取"
+            if result.doubts:
+                how += f"；{len(result.doubts)} 个单元格导入时无法确定，待对照原件核对"
+        result.doc["method"] = how
+    return result
 
 
 # --------------------------------------------------------------------------- documents
@@ -128,6 +164,15 @@ def _import_rows(
         tables.place_active(fmt, sections.slice_rows(rows, *spans["active"]), placed, table_formats)
         tables.place_requests(fmt, sections.slice_rows(rows, *spans["requests"]), placed, table_formats)
         tables.place_appeals(fmt, sections.slice_rows(rows, *spans["appeals"]), placed)
+        if placed.found_rows == 0:
+            # Whatever --year says: a text with not one row of the official tables is not a report
+            # to import (random bytes, a page that carries only its title, a document without tables).
+            result.errors.append(
+                "没有识别出官方表格的任何一行（如“规章”“本年新收政府信息公开申请数量”“行政复议”）："
+                "这份文件不像一份含表格的政府信息公开工作年度报告，未导入；"
+                "原报告确实没有表格的，请手工建立报告并在 notes 中说明"
+            )
+            return result
         result.warnings.extend(placed.warnings)
         for rule in _broken_rules(fmt, placed.cells):
             result.warnings.append(
@@ -204,8 +249,8 @@ def _import_rows(
         "level": level,
         "notes": f"由导入程序根据《{title or result.path.name}》建立；地区：{how}{code_note}",
     }
-    if name is None:
-        result.warnings.append("无法从标题确定机构名称：请用 --agency 指定机构编号并核对名称")
+    if name is None and agency_id is None:
+        result.errors.append("无法从标题或正文确定机构名称：请用 --agency 指定机构编号")
     return result
 
 
@@ -266,6 +311,9 @@ def _import_json(path: Path, *, agency_id: str | None, year: int | None) -> Impo
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         result.errors.append(f"无法读取 JSON：{exc}")
+        return result
+    except RecursionError:
+        result.errors.append("JSON 嵌套过深，不是报告的交换格式")
         return result
     if not isinstance(data, dict):
         result.errors.append("JSON 应为一个报告对象（interchange 格式）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+import yaml  # only to write values as YAML scalars
 
 # What a body's name ends with that is no part of its own short name, longest first.
 _ORGAN_SUFFIXES = (
@@ -111,83 +111,54 @@ def level_of(name: str | None, rank: int = 0) -> tuple[str, bool]:
     return level, sure
 
 
-# --------------------------------------------------------------------------- registry
-
-
-def load_registry(root: Path) -> list[tuple[Path, list[dict]]]:
-    folder = root / "content" / "agencies"
-    out = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        try:
-            items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(items, list):
-            out.append((path, [i for i in items if isinstance(i, dict)]))
-    return out
-
-
-def find_agency(root: Path, agency_id: str | None, name: str | None) -> dict | None:
-    for _path, items in load_registry(root):
-        for item in items:
-            if agency_id and item.get("id") == agency_id:
-                return item
-    if not name:
-        return None
-    items = [i for _p, its in load_registry(root) for i in its]
-    for item in items:
-        if name in (item.get("name"), item.get("short_name")):
-            return item
-    # "老城区东南隅街道办事处" is "洛阳市老城区东南隅街道办事处": the same body, named shorter
-    near = [
-        i
-        for i in items
-        if (len(name) >= 5 and str(i.get("name") or "").endswith(name))
-        or (len(str(i.get("short_name") or "")) >= 4 and name.endswith(str(i.get("short_name"))))
-    ]
-    return near[0] if len(near) == 1 else None
-
+# --------------------------------------------------------------------------- registry files
 
 _FIELDS = ("id", "name", "short_name", "province", "city", "county", "region_code", "level", "notes")
 
 
-def add_agency(root: Path, entry: dict, province_code: str | None) -> Path:
-    """Append ``entry`` to the registry file of its province (ids kept sorted)."""
+def registry_file_for(root: Path, entry: dict, province_code: str | None) -> Path:
+    """The registry file a new body goes into: its province's (``41-henan.yaml``)."""
     folder = root / "content" / "agencies"
-    folder.mkdir(parents=True, exist_ok=True)
     code = province_code or "00"
-    existing = sorted(folder.glob(f"{code}-*.yaml"))
+    existing = sorted(folder.glob(f"{code}-*.yaml")) if folder.is_dir() else []
     if existing:
-        path = existing[0]
-    elif province_code and entry.get("province"):
-        path = folder / f"{code}-{province_slug(str(entry['province']))}.yaml"
-    else:
-        path = folder / f"{code}-import.yaml"
-    items: list[dict] = []
-    if path.exists():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        items = [i for i in loaded if isinstance(i, dict)] if isinstance(loaded, list) else []
-        text = path.read_text(encoding="utf-8")
-    else:
-        text = ""
-    record = {f: entry.get(f) for f in _FIELDS}
-    if not items or not text.strip():
-        items.append(record)
-        items.sort(key=lambda i: str(i.get("id")))
-        path.write_text(_dump(items), encoding="utf-8")
+        return existing[0]
+    if province_code and entry.get("province"):
+        return folder / f"{code}-{province_slug(str(entry['province']))}.yaml"
+    return folder / f"{code}-import.yaml"
+
+
+_ENTRY_START = re.compile(r"^- id:\s*['\"]?([^'\"\s#]+)['\"]?\s*(?:#.*)?$", re.M)
+
+
+def add_agency(path: Path, entries: list[dict]) -> Path:
+    """Insert ``entries`` into the registry file ``path``, each at its place in id order, leaving
+    the rest of the file's text as it is (comments, order, quoting). One read, one write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    starts = [(m.group(1), m.start()) for m in _ENTRY_START.finditer(text)]
+    if not starts:
+        records = sorted((_record(e) for e in entries), key=lambda r: str(r["id"]))
+        path.write_text(text + _dump(records) if text.strip() else _dump(records), encoding="utf-8")
         return path
-    # Insert the new entry's text at its sorted place, leaving the rest of the file as it is.
-    ids = [str(i.get("id")) for i in items]
-    block = _dump([record])
-    position = next((i for i, x in enumerate(ids) if x > record["id"]), None)
-    if position is None:
-        new_text = text.rstrip("\n") + "\n" + block
-    else:
-        marker = re.compile(rf"^- id:\s*['\"]?{re.escape(ids[position])}['\"]?\s*$", re.M)
-        m = marker.search(text)
-        new_text = text[: m.start()] + block + text[m.start() :] if m else text.rstrip("\n") + "\n" + block
-    path.write_text(new_text, encoding="utf-8")
+    inserts: dict[int, list[str]] = {}
+    for record in sorted((_record(e) for e in entries), key=lambda r: str(r["id"])):
+        at = next((offset for ident, offset in starts if ident > record["id"]), len(text))
+        inserts.setdefault(at, []).append(_dump([record]))
+    out, last = [], 0
+    if not text.endswith("\n"):
+        text += "\n"
+    for at in sorted(inserts):
+        at = min(at, len(text))
+        out += [text[last:at], *inserts[at]]
+        last = at
+    out.append(text[last:])
+    path.write_text("".join(out), encoding="utf-8")
     return path
+
+
+def _record(entry: dict) -> dict:
+    return {f: entry.get(f) for f in _FIELDS}
 
 
 def _dump(items: list[dict]) -> str:

@@ -157,6 +157,9 @@ def readings(
         add(tuple([None] * (n - len(items)) + vals))
         vals = [_one_value(it, k, u) for it, k, u in zip(items, kinds, units, strict=False)]
         add(tuple(vals + [None] * (n - len(items))))
+    if any(it.kind == NUM for it in items):
+        # Digits that no reading keeps ("000000" for seven columns) are never read as a blank row.
+        found = [r for r in found if any(v is not None for v in r)]
     return found
 
 

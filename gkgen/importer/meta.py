@@ -69,6 +69,8 @@ def body_name(title_text: str | None) -> str | None:
     if words.startswith("政府") and head.endswith("人民"):
         head += "政府"
     head = _YEAR_IN_TITLE.sub("", head)
+    # A covering letter's title: "苏平片区管理局关于报送2020年度…年度报告的函" names the body before 关于.
+    head = re.sub(r"关于(?:报送|印发|公布|发布)?.*$", "", head) if "关于" in head[2:] else head
     head = head.strip("关于的-—_ ")
     return head or None
 

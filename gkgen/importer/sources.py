@@ -256,8 +256,33 @@ def _expand(rows: list[list[dict]]) -> list[Row]:
     return out
 
 
+# A page saved inside a JavaScript string: document.write("<td colspan=\"3\">…") or a JSON field.
+_ESCAPED_MARKUP = re.compile(r'<(?:table|tr|td|th|p|div|span)\b[^<>]*=\\"', re.I)
+
+
+_JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.S | re.I)
+
+
+def _unescape_js_string(text: str) -> str:
+    """Undo a JavaScript string's escapes, so that the tables' attributes (colspan=\"3\") read as
+    attributes and a cell's text keeps its characters."""
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return (
+        text.replace('\\"', '"')
+        .replace("\\'", "'")
+        .replace("\\/", "/")
+        .replace("\\n", "\n")
+        .replace("\\t", "\t")
+    )
+
+
 def read_html(path: Path, text: str) -> Source:
     src = Source(path, "html")
+    if _ESCAPED_MARKUP.search(text):
+        # The report is markup inside script strings: read those strings as the page.
+        inner = "".join(m.group(1) for m in _JS_STRING.finditer(text) if "<" in m.group(1))
+        text = _SCRIPT.sub("", text) + _unescape_js_string(inner)
     parser = _HtmlRows()
     parser.feed(text)
     parser.close()

