@@ -6,35 +6,41 @@ import re
 from pathlib import Path
 
 from gkgen import yamlpos
-from gkgen.checks import Checker
+from gkgen.checks import Checker, syntax_diagnostic
 from gkgen.diagnostics import ERROR, Diagnostic
-from gkgen.files import read_text
+from gkgen.files import name_problem, read_text, symlink_diagnostic
 from gkgen.model import LEVELS, Agency, LocalDeadline
 from gkgen.validate import AGENCY_ID
 
 REQUIRED = ("id", "name", "province", "level")
 OPTIONAL = ("short_name", "city", "county", "region_code", "notes", "former_names", "deadline")
-_REGION_CODE = re.compile(r"^\d{6}$")
-_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
-_DAYS_IN_MONTH = (
-    31,
-    28,
-    31,
-    30,
-    31,
-    30,
-    31,
-    31,
-    30,
-    31,
-    30,
-    31,
-)  # a deadline must exist every year: no 02-29
+_REGION_CODE = re.compile(r"[0-9]{6}\Z")
+_MONTH_DAY = re.compile(r"([0-9]{2})-([0-9]{2})\Z")
+# A deadline must exist every year: no 02-29.
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # fmt: skip
 
 
 def registry_files(root: Path) -> list[Path]:
+    """The registry's files; a symlink (or a symlinked folder) is never among them, see ``refused_files``."""
     folder = root / "content" / "agencies"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if folder.parent.is_symlink() or folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not p.is_symlink() and name_problem(p.name) is None)
+
+
+def refused_files(root: Path) -> list[Diagnostic]:
+    """Registry files that are not read: symlinks (they may lead outside the archive) and bad names."""
+    folder = root / "content" / "agencies"
+    if folder.is_symlink() or not folder.is_dir():
+        return []  # a symlinked folder is reported with content/ itself
+    problems = []
+    for path in sorted(folder.iterdir()):
+        shown = f"content/agencies/{path.name}"
+        if path.is_symlink():
+            problems.append(symlink_diagnostic(shown))
+        elif (why := name_problem(path.name)) is not None:
+            problems.append(Diagnostic(shown, 0, 0, ERROR, "path", f"文件名不可用：{why}"))
+    return problems
 
 
 def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
@@ -42,6 +48,7 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
     agencies: dict[str, Agency] = {}
     first_seen: dict[str, str] = {}
     files = registry_files(root)
+    diagnostics.extend(refused_files(root))
     if not files:
         diagnostics.append(
             Diagnostic(
@@ -62,14 +69,10 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], list[Diagnostic]]:
         try:
             doc = yamlpos.parse(text_file.text)
         except yamlpos.YamlSyntaxError as exc:
-            diagnostics.append(
-                Diagnostic(
-                    shown, exc.position.line, exc.position.col, ERROR, "yaml", f"YAML 语法错误：{exc.message}"
-                )
-            )
+            diagnostics.append(syntax_diagnostic(exc, shown))
             continue
         checker = Checker(doc, shown)
-        checker.duplicate_keys()
+        checker.document_problems()
         items = doc.value if doc.value is not None else []
         if not isinstance(items, list):
             checker.error((), "type", "机构名录文件应为列表（每项以 `- id:` 开头）")

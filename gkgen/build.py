@@ -15,7 +15,6 @@ build is hard-linked from the previous site instead of rendered again.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import multiprocessing
 import os
@@ -32,13 +31,26 @@ from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, files, furniture, history, load, pages, quality, search, workers
+from gkgen import (
+    cache,
+    datasets,
+    files,
+    furniture,
+    history,
+    load,
+    lock,
+    pages,
+    quality,
+    search,
+    workers,
+    write,
+)
 from gkgen import config as config_mod
-from gkgen.diagnostics import Collector, Diagnostic, report
+from gkgen.diagnostics import Collector, Diagnostic, report, visible
 from gkgen.model import Archive
 from gkgen.render import TEMPLATES
-from gkgen.validate import current_year
-from gkgen.write import SiteWriter
+from gkgen.validate import build_date
+from gkgen.write import SiteWriter, checkpoint
 
 # Below this many reports to load or render, worker processes cost more than they save.
 POOL_THRESHOLD = 64
@@ -76,10 +88,7 @@ class Loaded:
 
 def max_year() -> int:
     """The latest report year accepted: this year (or SOURCE_DATE_EPOCH's, for reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).year
-    return current_year()
+    return build_date().year
 
 
 def jobs() -> int:
@@ -115,7 +124,10 @@ class Inputs:
 def read_inputs(root: Path, base_url: str | None = None, state: cache.State | None = None) -> Inputs:
     config, problems = config_mod.load_config(root, base_url)
     agencies, more = _registry(root, state)
-    return Inputs(config, agencies, (*problems, *more))
+    paths = files.archive_path_problems(root, TEMPLATES) + files.committed_cache_problems(
+        root, cache.CACHE_DIR
+    )
+    return Inputs(config, agencies, (*paths, *problems, *more))
 
 
 def _registry(root: Path, state: cache.State | None) -> tuple[dict, list]:
@@ -123,7 +135,9 @@ def _registry(root: Path, state: cache.State | None) -> tuple[dict, list]:
     if state is None:
         return agencies_mod.load_agencies(root)
     files = agencies_mod.registry_files(root)
-    key = cache.digest(*(part for f in files for part in (f.name, f.read_bytes())))
+    folder = root / "content" / "agencies"
+    listing = sorted(os.listdir(folder)) if folder.is_dir() else []  # a new symlink or bad name too
+    key = cache.digest(listing, *(part for f in files for part in (f.name, f.read_bytes())))
     if state.registry is None or state.registry[0] != key:
         state.registry = (key, *agencies_mod.load_agencies(root))
     return state.registry[1], state.registry[2]
@@ -145,7 +159,9 @@ def load_archive(
     inputs = inputs or read_inputs(root)
     collector = Collector()
     collector.extend(inputs.diagnostics)
-    workers.set_globals(inputs.agencies, max_year())  # before a pool forks, or for inline loading
+    workers.set_globals(
+        inputs.agencies, max_year(), build_date()
+    )  # before a pool forks, or for inline loading
     with stats.stage("load+validate"):
         scan = scan if scan is not None else files.scan_reports(root)
         sources, problems = load.discover(root, scan)
@@ -226,8 +242,10 @@ def _load_sources(sources, scan, agencies, state, pool, stats):
         for folder in scan.entries
         for f in folder.children or ()
     }
-    agency_digests = {agency_id: cache.digest(agency) for agency_id, agency in agencies.items()}
-    unknown_agency = cache.digest(None)
+    # A report's validation depends on the build's date too (no year or publication date after it).
+    today = build_date()
+    agency_digests = {agency_id: cache.digest(agency, today) for agency_id, agency in agencies.items()}
+    unknown_agency = cache.digest(None, today)
     for source in sources:
         now = (listed.get(source.shown), listed.get(source.md_shown))
         agency = agency_digests.get(source.agency_dir, unknown_agency)
@@ -279,10 +297,11 @@ def summary(archive: Archive, collector: Collector) -> str:
     )
 
 
-def check(root: Path, stream: TextIO = sys.stderr) -> int:
+def check(root: Path, stream: TextIO | None = None) -> int:
     """Load + validate + model, no rendering; print every diagnostic and a summary."""
+    stream = stream or sys.stderr  # looked up now, not at import: a caller may have replaced it
     inputs = read_inputs(root)
-    workers.set_globals(inputs.agencies, max_year())  # the pool's workers are forked with these
+    workers.set_globals(inputs.agencies, max_year(), build_date())  # the pool's workers are forked with these
     with worker_pool(jobs()) as pool:
         loaded = load_archive(root, inputs, pool=pool)
     report(loaded.diagnostics.sorted(), stream)
@@ -298,20 +317,47 @@ def build(
     out: Path,
     *,
     base_url: str | None = None,
-    stream: TextIO = sys.stderr,
+    stream: TextIO | None = None,
     incremental: bool = True,
     stats: Stats | None = None,
 ) -> int:
+    stream = stream or sys.stderr
     stats = stats if stats is not None else Stats()
     try:
         settings = search.index_settings()
     except search.SearchIndexError as exc:
-        print(f"构建失败：{exc}；网站未改动", file=stream)
+        print(f"构建失败：{visible(str(exc))}；网站未改动", file=stream)
         return 1
+    committed = files.committed_cache_problems(root, cache.CACHE_DIR)
+    if committed:  # before anything reads the cache
+        report(committed, stream)
+        print(f"构建失败：{len(committed)} 个错误；网站未改动", file=stream)
+        return 1
+    # One build at a time per archive cache and per output (see gkgen.lock); a second one waits.
+    locks = [root / cache.CACHE_DIR / "build.lock", lock.output_lock(out)]
+    try:
+        with lock.exclusive(locks, lambda message: print(message, file=stream, flush=True)):
+            return _build_locked(root, out, base_url, stream, incremental, stats, settings)
+    except lock.Busy as exc:
+        print(f"构建未进行：{exc}", file=stream)
+        return 1
+
+
+def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> int:
+    leftover = write.clean_up(out.resolve())  # what earlier builds left beside the output (we hold its lock)
+    try:
+        return _build_cleaning(root, out, base_url, stream, incremental, stats, settings, leftover)
+    finally:
+        if leftover.removing is not None:
+            leftover.removing.join()
+
+
+def _build_cleaning(root, out, base_url, stream, incremental, stats, settings, leftover) -> int:
     scan = files.scan_reports(root)
     fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
     last = cache.read_last_build(root) if incremental else {}
-    if last.get("fingerprint") == fingerprint and out.is_dir():
+    site = cache.site_identity(out)
+    if last.get("fingerprint") == fingerprint and site is not None and last.get("site") == site:
         # Nothing the build reads has changed since the last successful build into this folder.
         report([Diagnostic(**d) for d in last["diagnostics"]], stream, show_notes=False)
         print(f"构建完成（内容无变化，网站保持原样）：{last['summary']} → {out}", file=stream)
@@ -319,22 +365,25 @@ def build(
         return 0
     code = cache.code_digest()
     state = cache.load_state(root, code) if incremental else cache.State(code=code)
+    if state.site != cache.site_identity(out):
+        # The outputs recorded are those of another folder than the live site (a build killed after its
+        # switch, before it saved its state; or another --out): none of them is trusted.
+        state.outputs, state.files = {}, []
     try:
-        return _build_with_state(
-            root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
-        )
+        more = (scan, fingerprint, code, state, settings, leftover)
+        return _build_with_state(root, out, base_url, stream, incremental, stats, *more)
     finally:
         cache.release_state()
 
 
 def _build_with_state(
-    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings
+    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings, leftover
 ) -> int:
     """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
     registry_before = state.registry
     inputs = read_inputs(root, base_url, state)
     assets = pages.prepare(inputs.config)  # before the pool forks: workers inherit the templates
-    workers.set_globals(inputs.agencies, max_year())
+    workers.set_globals(inputs.agencies, max_year(), build_date())
     files_before = list(state.files)
     with worker_pool(jobs()) as pool:
         loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats, scan=scan)
@@ -344,7 +393,7 @@ def _build_with_state(
             return 1
         archive = loaded.archive
         try:
-            with SiteWriter(out) as writer:
+            with SiteWriter(out, leftover) as writer:
                 keys = OutputKeys(code, inputs.config, assets, loaded)
                 with stats.stage("render reports"):
                     assets.write(writer)
@@ -385,26 +434,30 @@ def _build_with_state(
                         _furniture(root, archive, writer), writer, keys, state, stats, "furniture"
                     )
                 with stats.stage("write"):
-                    writer.commit(state.files if incremental and state.files else None)
+                    # The switch: until here the live site is the previous build's, afterwards this one's.
+                    writer.commit(state.files if state.files else None)
                     search.commit_state(_search_state_dir(root))
+                    checkpoint("after-search-state")
                     _remember_outputs(writer, state)
         except search.SearchIndexError as exc:
-            print(f"构建失败：{exc}；网站未改动", file=stream)
+            print(f"构建失败：{visible(str(exc))}；网站未改动", file=stream)
             return 1
-    if _changed_anything(stats, state, files_before) or state.registry is not registry_before:
+    site_before, state.site = state.site, cache.site_identity(out)
+    changed = _changed_anything(stats, state, files_before) or state.site != site_before
+    if changed or state.registry is not registry_before:
         cache.save_state(root, state)
+    checkpoint("after-save-state")
     text = summary(archive, loaded.diagnostics)
     shown = [d for d in loaded.diagnostics.sorted() if d.severity != "note"]
-    cache.write_last_build(
-        root, {"fingerprint": fingerprint, "summary": text, "diagnostics": [asdict(d) for d in shown]}
-    )
+    record = {"fingerprint": fingerprint, "site": state.site, "summary": text}
+    cache.write_last_build(root, {**record, "diagnostics": [asdict(d) for d in shown]})
     print(f"构建完成：{text} → {out}", file=stream)
     return 0
 
 
 def _environment_key(root: Path, base_url: str | None, settings: search.IndexSettings) -> tuple:
     """What else a build depends on: the --base-url, the year limit, the commit (the feed), index settings."""
-    return (base_url, max_year(), history.head(root), settings.max_pages_per_shard, settings.jobs)
+    return (base_url, build_date(), history.head(root), settings.max_pages_per_shard, settings.jobs)
 
 
 class OutputKeys:

@@ -57,6 +57,18 @@ def file_stat(path: Path | str) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def site_identity(out: Path) -> list | None:
+    """Which folder is the live site: device, inode and modification time of the output folder.
+
+    A build makes a new folder and switches it in (gkgen.write), and never writes into the live one:
+    this changes with every switch, and only then. A list, as it reads back from JSON."""
+    try:
+        st = os.stat(out)
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_mtime_ns]
+
+
 def code_digest() -> str:
     """gkgen's own code and table formats: any change invalidates the whole cache."""
     h = hashlib.blake2b(digest_size=16)
@@ -102,6 +114,9 @@ class State:
     statted_at_ns: int = 0  # when the last build read the report files' stats
     registry: tuple | None = None  # (digest of the registry files, agencies, diagnostics)
     dirty: set[int] = field(default_factory=lambda: set(range(SOURCE_SHARDS)))  # source shards to write
+    # The site folder the outputs and files above are in (site_identity): after a build killed between
+    # its switch and saving this state, the live site is another folder and they are not trusted.
+    site: list | None = None
 
     def set_source(self, shown: str, entry: SourceEntry) -> None:
         self.sources[shown] = entry
@@ -169,7 +184,14 @@ def _load_state(root: Path, code: str) -> State:
         return State(code=code)
     try:
         state = State(
-            code, {}, main["outputs"], main["files"], main["statted_at_ns"], main["registry"], set()
+            code,
+            {},
+            main["outputs"],
+            main["files"],
+            main["statted_at_ns"],
+            main["registry"],
+            set(),
+            main["site"],
         )
     except KeyError:
         return State(code=code)
@@ -195,7 +217,8 @@ def save_state(root: Path, state: State) -> None:
         for n, part in sorted(shards.items()):
             _write(folder / f"sources-{n:02}.pickle", (state.code, part))
         main = {"code": state.code, "outputs": state.outputs, "files": state.files}
-        _write(folder / OUTPUTS, {**main, "statted_at_ns": state.statted_at_ns, "registry": state.registry})
+        more = {"statted_at_ns": state.statted_at_ns, "registry": state.registry, "site": state.site}
+        _write(folder / OUTPUTS, {**main, **more})
         (root / CACHE_DIR / OLD_STATE).unlink(missing_ok=True)
     except OSError:
         pass  # a read-only checkout builds fine, only not incrementally
@@ -226,10 +249,14 @@ def inputs_fingerprint(root: Path, out: Path, extra: object, scan: ReportsScan) 
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((code_digest(), str(out.resolve()), extra)).encode())
-    small = [root / "gkgen.yaml", *sorted((root / "content" / "agencies").glob("*.yaml"))]
+    registry = root / "content" / "agencies"
+    linked = registry.parent.is_symlink() or registry.is_symlink()  # refused by the build, not read through
+    small = [root / "gkgen.yaml", *([] if linked else sorted(registry.glob("*.yaml")))]
     small += sorted(p for p in (PACKAGE.parent / "templates").rglob("*") if p.is_file())
     for path in small:
-        if path.is_file():
+        if path.is_symlink():  # refused by the build; never read through (it may lead anywhere)
+            h.update(path.as_posix().encode() + b"\0->" + os.readlink(path).encode(errors="surrogateescape"))
+        elif path.is_file():
             h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     reports = root / "content" / "reports"
     for folder in scan.entries:

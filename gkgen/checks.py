@@ -7,11 +7,12 @@ the same language about missing keys, unknown keys and wrong types.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
 from gkgen.diagnostics import ERROR, Diagnostic
-from gkgen.yamlpos import Document, Path
+from gkgen.yamlpos import Document, Path, YamlSyntaxError
 
 TYPE_NAMES = {str: "文字", int: "整数", dict: "键值映射", list: "列表", type(None): "null"}
 
@@ -31,6 +32,7 @@ class Checker:
         self.doc = doc
         self.shown = shown
         self.diagnostics: list[Diagnostic] = []
+        self._flagged = doc.flagged
 
     def error(
         self,
@@ -43,6 +45,8 @@ class Checker:
         severity: str = ERROR,
     ) -> None:
         pos = self.doc.key_position(path) if key else self.doc.position(path)
+        if not key and pos in self._flagged:  # the reader already said what is wrong with this value
+            return
         self.diagnostics.append(Diagnostic(self.shown, pos.line, pos.col, severity, rule, message, hint))
 
     def mapping(self, value: object, path: Path, what: str) -> dict | None:
@@ -81,7 +85,16 @@ class Checker:
         if value is None and nullable:
             return None
         if isinstance(value, str) and value.strip():
-            return value
+            found = _HIDDEN.search(value)
+            if found is None:
+                return value
+            self.error(
+                path,
+                "value",
+                f"{what}中含有控制字符或文字方向控制符 U+{ord(found.group()):04X}",
+                "多见于从网页或 PDF 复制的文字：请删除这个看不见的字符",
+            )
+            return None
         if isinstance(value, str):
             self.error(path, "type", f"{what}不能为空")
         else:
@@ -89,7 +102,13 @@ class Checker:
             self.error(path, "type", f"{what}应为{expected}，实际是{type_name(value)}")
         return None
 
-    def duplicate_keys(self) -> None:
+    def document_problems(self) -> None:
+        """What the YAML reader found: keys written twice, numbers not written as plain decimals."""
+        for problem in self.doc.problems:
+            pos = problem.position
+            self.diagnostics.append(
+                Diagnostic(self.shown, pos.line, pos.col, ERROR, problem.rule, problem.message, problem.hint)
+            )
         for key, pos in self.doc.duplicate_keys:
             self.diagnostics.append(
                 Diagnostic(
@@ -104,4 +123,16 @@ class Checker:
             )
 
 
+# Invisible characters that change how text shows (bidi overrides) or what a terminal does (C0/C1
+# controls); a line break and a tab are ordinary in multi-line text.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 _NULLABLE_HINT = {"published", "source", "url", "region_code", "city", "county", "notes"}
+
+
+def syntax_diagnostic(exc: YamlSyntaxError, shown: str, hint: str | None = None) -> Diagnostic:
+    """A file the YAML reader refused, at the position of the problem (its own hint first)."""
+    pos = exc.position
+    return Diagnostic(
+        shown, pos.line, pos.col, ERROR, "yaml", f"YAML 语法错误：{exc.message}", exc.hint or hint
+    )

@@ -9,6 +9,7 @@ import traceback
 from pathlib import Path
 
 from gkgen import __version__
+from gkgen.diagnostics import visible
 from gkgen.importer import cli as importer_cli
 
 
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("GKGEN_DEBUG"):
             traceback.print_exc()
         print(
-            f"gkgen: 内部错误：{type(exc).__name__}: {exc}（设置 GKGEN_DEBUG=1 查看详情，并请报告此问题）",
+            f"gkgen: 内部错误：{type(exc).__name__}: {visible(str(exc))}"
+            "（设置 GKGEN_DEBUG=1 查看详情，并请报告此问题）",
             file=sys.stderr,
         )
         return 2

@@ -7,12 +7,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gkgen import yamlpos
-from gkgen.checks import Checker
+from gkgen.checks import Checker, syntax_diagnostic
 from gkgen.diagnostics import ERROR, Diagnostic
 from gkgen.files import read_text
 
 FILE = "gkgen.yaml"
-_BASE_URL = re.compile(r"^(https?://[^\s/]+)?(/[^\s]*)?$")
+# base_url goes into every link, the sitemap and the JSON: a host name and path segments of URL-safe
+# characters only. No spaces or control characters, no other scheme (javascript:), no "//" (a path that
+# starts with it is another host), no "." or ".." segments; a missing trailing slash is added.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?"
+_SEGMENT = r"(?!\.\.?(?:/|\Z))[A-Za-z0-9._~%-]+"
+_BASE_URL = re.compile(rf"(?:https?://{_HOST})?/(?:{_SEGMENT}/)*(?:{_SEGMENT})?\Z|https?://{_HOST}\Z")
+_BASE_URL_HINT = "例如 https://example.org/gk-archive/ 或 /gk-archive/（路径只含字母、数字和 . _ ~ % -）"
 
 
 @dataclass(frozen=True)
@@ -49,20 +56,16 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[Config, list[D
     path = root / FILE
     config = Config()
     diagnostics: list[Diagnostic] = []
-    if path.exists():
+    if path.exists() and not path.is_symlink():  # a symlink is reported by files.archive_path_problems
         text_file, problem = read_text(path, FILE)
         if problem:
             return config, [problem]
         try:
             doc = yamlpos.parse(text_file.text)
         except yamlpos.YamlSyntaxError as exc:
-            return config, [
-                Diagnostic(
-                    FILE, exc.position.line, exc.position.col, ERROR, "yaml", f"YAML 语法错误：{exc.message}"
-                )
-            ]
+            return config, [syntax_diagnostic(exc, FILE)]
         checker = Checker(doc, FILE)
-        checker.duplicate_keys()
+        checker.document_problems()
         data = checker.mapping(doc.value if doc.value is not None else {}, (), FILE)
         if data is not None:
             checker.keys(data, (), (), _FIELDS, "站点配置")
@@ -76,7 +79,8 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[Config, list[D
                 checker.error(
                     ("base_url",),
                     "value",
-                    f"base_url 应为 https://主机/路径/ 或 /路径/：{values['base_url']}",
+                    f"base_url 应为 http(s) 网址或以 / 开头的路径，实际是 {values['base_url']!r}",
+                    _BASE_URL_HINT,
                 )
                 values.pop("base_url")
             if "language" in values and not values["language"].startswith("zh"):
@@ -89,7 +93,15 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[Config, list[D
     if base_url is not None:
         if not _BASE_URL.match(base_url):
             diagnostics.append(
-                Diagnostic("--base-url", 0, 0, ERROR, "config", f"--base-url 无效：{base_url}")
+                Diagnostic(
+                    "--base-url",
+                    0,
+                    0,
+                    ERROR,
+                    "config",
+                    f"--base-url 应为 http(s) 网址或以 / 开头的路径，实际是 {base_url!r}",
+                    _BASE_URL_HINT,
+                )
             )
         else:
             config = replace(config, base_url=base_url)

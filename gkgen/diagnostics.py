@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -27,19 +28,43 @@ class Diagnostic:
         return (self.path, self.line, self.col, _SEVERITY_ORDER[self.severity], self.rule, self.message)
 
     def format(self) -> str:
-        text = f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.severity}[{self.rule}]: {self.message}"
+        """``path:line:col: severity[rule]: message`` (and an indented hint line), safe for a terminal:
+        text from content (names, keys, values) shows its control characters instead of obeying them."""
+        where = f"{visible(self.path)}:{max(self.line, 1)}:{max(self.col, 1)}"
+        text = f"{where}: {self.severity}[{visible(self.rule)}]: {visible(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {visible(self.hint)}"
         return text
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command, so the problem shows on the changed line of a pull request."""
         level = {ERROR: "error", WARNING: "warning", NOTE: "notice"}[self.severity]
-        message = self.message + (f" — {self.hint}" if self.hint else "")
+        message = visible(self.message) + (f" — {visible(self.hint)}" if self.hint else "")
         return (
-            f"::{level} file={_escape_property(self.path)},line={max(self.line, 1)},col={max(self.col, 1)},"
-            f"title={_escape_property(self.rule)}::{_escape_data(message)}"
+            f"::{level} file={_escape_property(visible(self.path))},line={max(self.line, 1)},"
+            f"col={max(self.col, 1)},title={_escape_property(visible(self.rule))}::{_escape_data(message)}"
         )
+
+
+# Shown as escapes rather than printed: C0 and C1 controls (ESC starts terminal sequences, CR and LF
+# start a new line, where GitHub reads "::" as a workflow command), DEL, line and paragraph separators,
+# and the bidirectional controls that make text read differently from how it is stored.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def _escape(match: re.Match) -> str:
+    ch = match.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def visible(text: str) -> str:
+    """Text from content as one line a terminal or a CI log shows as written: control characters as
+    escapes (\\n, \\x1b, \\u202e)."""
+    return _INVISIBLE.sub(_escape, text)
 
 
 def _escape_data(text: str) -> str:

@@ -8,8 +8,12 @@ from gkgen.model import Report
 from gkgen.quality import export as quality_export
 
 
-def report_document(report: Report) -> dict:
-    """A report in the interchange shape, plus the archive's own keys (url, findings, …)."""
+def report_document(report: Report, base_url: str = "/") -> dict:
+    """A report in the interchange shape, plus the archive's own keys (url, findings, …).
+
+    ``url`` is the report's page under ``base_url`` (the site's, ending with "/"): absolute when the
+    site's address is known, else a path from the host's root. ``base_url`` is given too, so that a
+    consumer never resolves the page's address against the JSON file's own."""
     agency = report.agency
     cells = dict(report.cells)
     for n, extra in enumerate(report.extras, start=1):
@@ -18,7 +22,8 @@ def report_document(report: Report) -> dict:
             cells[f"active.extra.{n}.{column.key}"] = value
     return {
         "id": report.id,
-        "url": report.url,
+        "base_url": base_url,
+        "url": base_url + report.url,
         "agency": {
             "id": agency.id,
             "name": agency.name,

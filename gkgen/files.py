@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,27 @@ class TextFile:
     text: str
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024  # the longest real report's files are tens of KB
+
+
 def read_text(path: Path, shown: str) -> tuple[TextFile | None, Diagnostic | None]:
-    """Read a UTF-8 file; a file in another encoding is refused at its first undecodable byte."""
+    """Read a UTF-8 file; a file in another encoding is refused at its first undecodable byte, and one
+    too large to be a report (a pasted PDF, or a file made to exhaust the build) is not read at all."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, Diagnostic(shown, 0, 0, ERROR, "io", f"无法读取文件：{exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, Diagnostic(
+            shown,
+            0,
+            0,
+            ERROR,
+            "io",
+            f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：报告文件只应有表格数据或正文",
+            "请检查是否误粘贴了整份 PDF 或网页",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -51,6 +67,7 @@ class Entry:
     name: str
     stat: tuple[int, int, int, int] | None  # (mtime_ns, size, inode, ctime_ns); None for a folder
     children: tuple[Entry, ...] | None = None  # a folder's entries, by name; None for a file
+    symlink: bool = False  # refused: content is read only from the archive's own files
 
 
 @dataclass(frozen=True)
@@ -71,13 +88,18 @@ def stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
 def scan_reports(root: Path) -> ReportsScan:
     started = time.time_ns()
     top = root / "content" / "reports"
-    if not top.is_dir():
+    if top.parent.is_symlink() or top.is_symlink() or not top.is_dir():  # a symlink is refused, not read
         return ReportsScan(started, ())
     entries = []
     for entry in sorted(os.scandir(top), key=lambda e: e.name):
-        if entry.is_dir():
+        if entry.is_symlink():  # never followed: it may lead outside the archive
+            entries.append(Entry(entry.name, None, None, symlink=True))
+        elif entry.is_dir():
             files = sorted(os.scandir(entry.path), key=lambda e: e.name)
-            children = tuple(Entry(f.name, _stat(f)) for f in files)
+            children = tuple(
+                Entry(f.name, None, None, symlink=True) if f.is_symlink() else Entry(f.name, _stat(f))
+                for f in files
+            )
             entries.append(Entry(entry.name, None, children))
         else:
             entries.append(Entry(entry.name, _stat(entry)))
@@ -89,3 +111,72 @@ def _stat(entry: os.DirEntry) -> tuple[int, int, int, int] | None:
         return stat_of(entry.stat())
     except OSError:  # removed while listed
         return None
+
+
+# Characters that make a name show as something else, or break a terminal or a log line.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file or folder name in the archive is refused, or None."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI for ch in name):
+        return "名称中含有控制字符或文字方向控制符"
+    if name != name.strip():
+        return "名称首尾有空白"
+    if unicodedata.normalize("NFC", name) != name:
+        return "名称不是 Unicode NFC 规范形式（同样的字在不同系统上会显示为不同的文件）"
+    return None
+
+
+def symlink_diagnostic(shown: str) -> Diagnostic:
+    return Diagnostic(
+        shown,
+        0,
+        0,
+        ERROR,
+        "path",
+        "不允许使用符号链接：档案只读取仓库中的普通文件和目录",
+        "请把文件本身放进仓库，删除这个链接",
+    )
+
+
+def archive_path_problems(root: Path, templates: Path) -> list[Diagnostic]:
+    """Symlinks where the build would follow them out of the archive: content/ and its two folders,
+    the config file, and anything under templates/ (content/reports/ is checked by its scan)."""
+    problems = []
+    for rel in ("content", "gkgen.yaml"):
+        if (root / rel).is_symlink():
+            problems.append(symlink_diagnostic(rel))
+    content = root / "content"
+    if content.is_dir() and not content.is_symlink():  # its own entries: reports/, agencies/ and any other
+        for entry in sorted(os.scandir(content), key=lambda e: e.name):
+            if entry.is_symlink():
+                problems.append(symlink_diagnostic(f"content/{entry.name}"))
+    if templates.is_symlink():
+        problems.append(symlink_diagnostic("templates"))
+    elif templates.is_dir():
+        for folder, dirs, names in os.walk(templates):
+            for name in sorted(dirs + names):
+                path = Path(folder, name)
+                if path.is_symlink():
+                    problems.append(symlink_diagnostic(path.relative_to(templates.parent).as_posix()))
+    return problems
+
+
+def committed_cache_problems(root: Path, cache_dir: str) -> list[Diagnostic]:
+    """The build cache holds pickles, which run code when loaded: one that came with the repository (a
+    pull request can add it with `git add -f`) must never be loaded. The build stops before reading it."""
+    from gkgen import history  # only here: files is imported by every stage
+
+    return [
+        Diagnostic(
+            name,
+            0,
+            0,
+            ERROR,
+            "path",
+            f"构建缓存 {cache_dir}/ 不应提交到仓库：其中的文件会在构建时被载入执行",
+            f"请删除：git rm -r --cached {cache_dir}",
+        )
+        for name in history.tracked(root, cache_dir)
+    ]

@@ -45,3 +45,16 @@ def added_dates(root: Path) -> dict[str, str]:
         elif line.endswith(".yaml") and current:
             dates[line] = current  # git log lists newest first, so the last one seen is the first addition
     return dates
+
+
+def tracked(root: Path, folder: str) -> list[str]:
+    """The files under ``folder`` that git tracks in the archive's checkout ([] outside git)."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--", folder], cwd=root, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if result.returncode != 0:
+        return []
+    return sorted(name.decode("utf-8", "replace") for name in result.stdout.split(b"\0") if name)

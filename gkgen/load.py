@@ -7,6 +7,7 @@ years, duplicate agency-years) and matches acknowledgements to breaks.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -16,14 +17,15 @@ from pathlib import Path
 
 from gkgen import narrative as narrative_mod
 from gkgen import quality, rules, yamlpos
+from gkgen.checks import syntax_diagnostic
 from gkgen.diagnostics import ERROR, NOTE, Diagnostic
-from gkgen.files import ReportsScan, read_text, scan_reports
+from gkgen.files import ReportsScan, read_text, scan_reports, symlink_diagnostic
 from gkgen.formats import Format
 from gkgen.model import Agency, Finding, Report
 from gkgen.validate import _ACK_HINT, AGENCY_ID, cell_path, validate_report
 from gkgen.yamlpos import Position
 
-_YEAR_FILE = re.compile(r"^\d{4}$")
+_YEAR_FILE = re.compile(r"[0-9]{4}\Z")  # \Z: "$" would let a trailing newline through
 CROSS_YEAR_RULES = ("carry_chain", "in_force_chain")
 
 
@@ -76,6 +78,9 @@ def discover(root: Path, scan: ReportsScan | None = None) -> tuple[list[ReportSo
     problems: list[Diagnostic] = []
     for agency_dir in scan.entries:
         shown_dir = f"content/reports/{agency_dir.name}"
+        if agency_dir.symlink:
+            problems.append(symlink_diagnostic(shown_dir))
+            continue
         if agency_dir.children is None:
             problems.append(
                 Diagnostic(shown_dir, 0, 0, ERROR, "path", "content/reports/ 下只应有以机构编号命名的目录")
@@ -93,11 +98,15 @@ def discover(root: Path, scan: ReportsScan | None = None) -> tuple[list[ReportSo
                 )
             )
             continue
-        stems_yaml, stems_md = set(), set()
-        for name in (f.name for f in agency_dir.children):
+        stems_yaml, stems_md, linked = set(), set(), set()
+        for child in agency_dir.children:
+            name = child.name
             shown = f"{shown_dir}/{name}"
             stem, suffix = os.path.splitext(name)  # as Path.stem/suffix: a leading dot is not a suffix
-            if suffix == ".yaml" and _YEAR_FILE.match(stem):
+            if child.symlink:  # the report is not read at all: neither file may lead outside
+                problems.append(symlink_diagnostic(shown))
+                linked.add(stem)
+            elif suffix == ".yaml" and _YEAR_FILE.match(stem):
                 stems_yaml.add(stem)
             elif suffix == ".md" and _YEAR_FILE.match(stem):
                 stems_md.add(stem)
@@ -109,19 +118,21 @@ def discover(root: Path, scan: ReportsScan | None = None) -> tuple[list[ReportSo
                 problems.append(
                     Diagnostic(shown, 0, 0, ERROR, "path", "报告目录中只应有 <年份>.yaml 和 <年份>.md 文件")
                 )
-        for stem in sorted(stems_md - stems_yaml):
+        for stem in sorted(stems_md - stems_yaml - linked):
             problems.append(
                 Diagnostic(
                     f"{shown_dir}/{stem}.md", 0, 0, ERROR, "path", f"有叙述文件但缺少表格数据文件 {stem}.yaml"
                 )
             )
-        for stem in sorted(stems_yaml):
+        for stem in sorted(stems_yaml - linked):
             folder = f"{reports_dir}/{agency_dir.name}"
             sources.append(ReportSource(agency_dir.name, stem, folder, f"{shown_dir}/{stem}.yaml"))
     return sources, problems
 
 
-def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int) -> LoadedReport:
+def load_report(
+    source: ReportSource, agencies: dict[str, Agency], max_year: int, today: dt.date | None = None
+) -> LoadedReport:
     diagnostics: list[Diagnostic] = []
     yaml_file, problem = read_text(source.yaml_path, source.shown)
     if problem:
@@ -156,21 +167,15 @@ def load_report(source: ReportSource, agencies: dict[str, Agency], max_year: int
         doc = yamlpos.parse(yaml_file.text)
     except yamlpos.YamlSyntaxError as exc:
         diagnostics.append(
-            Diagnostic(
-                source.shown,
-                exc.position.line,
-                exc.position.col,
-                ERROR,
-                "yaml",
-                f"YAML 语法错误：{exc.message}",
-                "常见原因：缩进不一致、用了 Tab、中文标点（：，［］）代替英文标点",
+            syntax_diagnostic(
+                exc, source.shown, "常见原因：缩进不一致、用了 Tab、中文标点（：，［］）代替英文标点"
             )
         )
         return LoadedReport(None, tuple(diagnostics), (), {})
 
     declared = _declared(doc.value)
     report, problems = validate_report(
-        doc, source.shown, agencies, source.agency_dir, source.year, narrative, max_year
+        doc, source.shown, agencies, source.agency_dir, source.year, narrative, max_year, today
     )
     diagnostics.extend(problems)
     if report is None or any(d.severity == ERROR for d in diagnostics):

@@ -540,7 +540,10 @@ def report_files(report: Report, prev: Report | None, nxt: Report | None) -> lis
     """A report's page (it needs only the same body's neighbours) and its interchange JSON."""
     return [
         (f"{report.url}index.html", report_page(report, prev, nxt).encode("utf-8")),
-        (f"data/reports/{report.id}.json", exports.to_json_bytes(exports.report_document(report))),
+        (
+            f"data/reports/{report.id}.json",
+            exports.to_json_bytes(exports.report_document(report, render.site_config().base_url)),
+        ),
     ]
 
 
@@ -839,7 +842,7 @@ def _compare_index(archive: Archive) -> bytes:
             "agency_id": r.agency.id,
             "year": r.year,
             "format": r.format.id,
-            "url": r.url,
+            "url": archive.config.base_url + r.url if archive.config else r.url,  # as in each report's JSON
         }
         for r in archive.reports
     ]

@@ -59,6 +59,11 @@ def configure(config: Config, asset: Callable[[str], str], templates: Path = TEM
     return env
 
 
+def site_config() -> Config:
+    """The Config of the site being rendered (set by ``configure``)."""
+    return environment().globals.get("site") or Config()
+
+
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from gkgen import formats
 from gkgen.formats import COUNT, MONEY, SIGNED, Column
 from gkgen.model import LEVELS
+from gkgen.validate import MAX_COUNT, MONEY_FRACTION_DIGITS, MONEY_WHOLE_DIGITS
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -25,12 +26,15 @@ def _cell(column: Column) -> dict:
     if column.kind == MONEY:
         return {
             "type": ["string", "null"],
-            "pattern": r"^\d+(\.\d+)?$",
+            "pattern": f"^(0|[1-9][0-9]{{0,{MONEY_WHOLE_DIGITS - 1}}})(\\.[0-9]{{1,{MONEY_FRACTION_DIGITS}}})?$",
             "description": f"{column.label}：带引号的小数文字，照原报告；空白写 null",
         }
-    schema: dict = {"type": ["integer", "null"], "description": f"{column.label}；原报告空白写 null"}
-    if column.kind == COUNT:
-        schema["minimum"] = 0
+    schema: dict = {
+        "type": ["integer", "null"],
+        "minimum": 0 if column.kind == COUNT else -MAX_COUNT,
+        "maximum": MAX_COUNT,
+        "description": f"{column.label}；原报告空白写 null",
+    }
     assert column.kind in (COUNT, SIGNED, MONEY)
     return schema
 

@@ -31,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from gkgen import stable_index
+
 BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
 MANIFEST = "shards.json"  # pagefind/shards.json
@@ -270,6 +272,12 @@ def _run_pagefind(binary: Path, name: str, source: Path, output: Path, language:
     for path in output.iterdir():
         if _UNUSED.match(path.name):
             path.unlink()
+    try:
+        stable_index.normalise(output)  # same pages, same bytes (Pagefind 1.5.2 writes filters in hash order)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(
+            f"无法整理 Pagefind 的输出（分片 {name}）：{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def kept_files(files: Iterable[str], kept: Iterable[str]) -> list[str]:
@@ -370,7 +378,7 @@ def index_site(
     if bundle_root.exists():
         shutil.rmtree(bundle_root)
     binary = pagefind_binary()
-    salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language)])
+    salt = json.dumps([MANIFEST_VERSION, pagefind_version(binary), _options(language), stable_index.VERSION])
     if pages is None:
         pages = {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in find_pages(site)}
     if state_dir is not None:
@@ -507,9 +515,9 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     shards = [
         Shard(s["name"], tuple(sorted(held.get(s["name"], ()))), s["hash"], s["bundle"]) for s in base_shards
     ]
-    # When the build fills in the live site (only what changed goes to the staging folder), the base
-    # shards stay where they are: at 100,000 reports, linking their ~116,000 files into the staging
-    # folder and moving them back cost more than half of a one-report edit.
+    # When the build keeps the live site's files (only what changed goes to the staging folder), the
+    # base shards are not touched here: they are kept like any unchanged output, and the writer
+    # hard-links them into the new site once, at commit (gkgen.write), instead of here and again there.
     in_place = len(roots) > 1 and roots[1] == previous
     kept: list[str] = []
     for shard, source in zip(shards, sources, strict=True):

@@ -8,6 +8,7 @@ Every problem is collected at the position of the offending value.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from decimal import Decimal
 
@@ -18,11 +19,19 @@ from gkgen.formats import COUNT, MONEY, SIGNED, Column, Format
 from gkgen.model import Acknowledgement, Agency, ExtraRow, Report, Value, money_text
 from gkgen.yamlpos import Document, Path
 
-AGENCY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$")
+AGENCY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])\Z")  # \Z, not $: no "id\n"
 FIRST_YEAR = 2008
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONEY_TEXT = re.compile(r"^\d+(?:\.\d+)?$")
-_URL = re.compile(r"^https?://[^\s<>\"]+$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# Money as decimal text: ASCII digits only (\d would take full-width and Arabic-Indic digits too), no
+# leading zeros, no sign, no exponent.
+_MONEY_TEXT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+# Bounds no published report comes near (see README, "Values"): a count above 10^9 is a typo or a
+# hostile file, and stays well inside SQLite's 64-bit integers and JavaScript's exact integers. Money:
+# 15 whole digits is 10^15 (more than any budget, in 元 or 万元), 6 decimals of 万元 is 0.01 元 (a 分).
+MAX_COUNT = 10**9
+MONEY_WHOLE_DIGITS = 15
+MONEY_FRACTION_DIGITS = 6
+_URL = re.compile(r"https?://[^\s<>\"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+\Z")
 _ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
@@ -37,12 +46,28 @@ TOP_OPTIONAL = (
     "active_extra",
     "acknowledged",
 )
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_EXTRA_CODE = re.compile(r"^active\.extra\.\d+\.[a-z_]+$")  # a cell of an active_extra row
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+_EXTRA_CODE = re.compile(r"active\.extra\.[0-9]+\.[a-z_]+\Z")  # a cell of an active_extra row
+
+
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8))  # the reports' dates are dates in China
+
+
+def build_date() -> dt.date:
+    """The day of this build, in China: from SOURCE_DATE_EPOCH when set (reproducible builds), else today.
+
+    No report can have been published after it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch.isascii() and epoch.isdigit() and len(epoch) <= 12
+        else dt.datetime.now(dt.UTC)
+    )
+    return moment.astimezone(CHINA_TIME).date()
 
 
 def current_year() -> int:
-    return dt.date.today().year
+    return build_date().year
 
 
 class ReportValidator(Checker):
@@ -54,8 +79,10 @@ class ReportValidator(Checker):
         path_agency: str,
         path_year: str,
         max_year: int,
+        today: dt.date | None = None,
     ):
         super().__init__(doc, shown)
+        self.today = today or build_date()
         self.agencies = agencies
         self.path_agency = path_agency
         self.path_year = path_year
@@ -67,21 +94,7 @@ class ReportValidator(Checker):
         if value is None:
             return None
         if column.kind == MONEY:
-            if isinstance(value, bool):
-                pass
-            elif isinstance(value, int) and value >= 0:
-                return str(value)
-            elif isinstance(value, Decimal) and value >= 0:
-                return money_text(value)
-            elif isinstance(value, str) and _MONEY_TEXT.match(value.strip()):
-                return value.strip()
-            self.error(
-                path,
-                "value",
-                f'{where}应为不小于 0 的金额（如 "24252.311082"），实际是 {value!r}',
-                "金额请照原报告写成带引号的小数文字；空白或“/”写 null",
-            )
-            return None
+            return self.money(value, path, where)
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             hint = (
                 "数字不要加引号"
@@ -103,8 +116,45 @@ class ReportValidator(Checker):
                 "只有 2019 年版格式的“本年增/减”可以为负",
             )
             return None
+        if abs(value) > MAX_COUNT:
+            self.error(
+                path,
+                "value",
+                f"{where}超出了件数的合理范围（绝对值不超过 10 亿）：{value}",
+                "请核对原报告；常见原因是多打了数字或把金额填进了件数",
+            )
+            return None
         assert column.kind in (COUNT, SIGNED)
         return value
+
+    def money(self, value: object, path: Path, where: str) -> str | None:
+        """A money amount as exact decimal text, within the digits a published amount can have."""
+        text = None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            text = str(value)
+        elif isinstance(value, Decimal) and value >= 0 and not value.is_signed():
+            text = money_text(value)
+        elif isinstance(value, str) and _MONEY_TEXT.fullmatch(value.strip()):
+            text = value.strip()
+        if text is None:
+            self.error(
+                path,
+                "value",
+                f'{where}应为不小于 0 的金额（如 "24252.311082"），实际是 {_as_written(value)}',
+                "金额请照原报告写成带引号的小数文字；空白或“/”写 null",
+            )
+            return None
+        whole, _, fraction = text.partition(".")
+        if len(whole) > MONEY_WHOLE_DIGITS or len(fraction) > MONEY_FRACTION_DIGITS:
+            self.error(
+                path,
+                "value",
+                f"{where}的位数超出了金额的合理范围（整数部分最多 {MONEY_WHOLE_DIGITS} 位，"
+                f"小数部分最多 {MONEY_FRACTION_DIGITS} 位）：{text}",
+                "请核对原报告的金额和单位",
+            )
+            return None
+        return text
 
     def row(self, values: object, columns: tuple[Column, ...], path: Path, where: str) -> list[Value]:
         if not isinstance(values, list):
@@ -152,7 +202,7 @@ class ReportValidator(Checker):
 
     def run(self, narrative: tuple[tuple[str, str], ...]) -> Report | None:
         data = self.mapping(self.doc.value, (), "报告文件")
-        self.duplicate_keys()
+        self.document_problems()
         if data is None:
             return None
         self.keys(data, (), TOP_REQUIRED, TOP_OPTIONAL, "报告")
@@ -283,6 +333,14 @@ class ReportValidator(Checker):
         except ValueError:
             self.error(("published",), "value", f"published 不是有效日期：{value}")
             return None
+        if date > self.today:
+            self.error(
+                ("published",),
+                "value",
+                f"published {value} 晚于本次构建的日期 {self.today.isoformat()}：报告不可能在将来发布",
+                "请核对发布日期（年份是否写错）",
+            )
+            return None
         if year is not None and date.year <= year:
             self.error(
                 ("published",),
@@ -383,7 +441,7 @@ class ReportValidator(Checker):
             self.keys(item, path, ("label", "group", "values"), (), "active_extra 的一项")
             label = self.text(item.get("label"), (*path, "label"), "label")
             group = item.get("group")
-            if group not in rows:
+            if not isinstance(group, str) or group not in rows:  # a list or mapping is not hashable
                 self.error(
                     (*path, "group"),
                     "value",
@@ -417,6 +475,11 @@ class ReportValidator(Checker):
         return found
 
 
+def _as_written(value: object) -> str:
+    """A value in a message as the editor wrote it: 1.50, not Decimal('1.50')."""
+    return str(value) if isinstance(value, Decimal) else repr(value)
+
+
 def validate_report(
     doc: Document,
     shown: str,
@@ -425,8 +488,9 @@ def validate_report(
     path_year: str,
     narrative: tuple[tuple[str, str], ...],
     max_year: int,
+    today: dt.date | None = None,
 ) -> tuple[Report | None, list[Diagnostic]]:
-    validator = ReportValidator(doc, shown, agencies, path_agency, path_year, max_year)
+    validator = ReportValidator(doc, shown, agencies, path_agency, path_year, max_year, today)
     report = validator.run(narrative)
     return report, validator.diagnostics
 

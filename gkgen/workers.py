@@ -6,6 +6,7 @@ loaded, so they inherit both instead of receiving them with every task.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,11 +18,12 @@ from gkgen.quality import similarity
 
 _AGENCIES: dict[str, Agency] = {}
 _MAX_YEAR = 0
+_TODAY: dt.date | None = None
 
 
-def set_globals(agencies: dict[str, Agency], max_year: int) -> None:
-    global _AGENCIES, _MAX_YEAR
-    _AGENCIES, _MAX_YEAR = agencies, max_year
+def set_globals(agencies: dict[str, Agency], max_year: int, today: dt.date | None = None) -> None:
+    global _AGENCIES, _MAX_YEAR, _TODAY
+    _AGENCIES, _MAX_YEAR, _TODAY = agencies, max_year, today
 
 
 def content_hash(source: ReportSource, agencies: dict[str, Agency] | None = None) -> str:
@@ -37,7 +39,7 @@ def content_hash(source: ReportSource, agencies: dict[str, Agency] | None = None
 
 def load(source: ReportSource) -> tuple[str, LoadedReport]:
     """Load and validate one report; the narrative is dropped (the renderer re-reads it)."""
-    loaded = load_report(source, _AGENCIES, _MAX_YEAR)
+    loaded = load_report(source, _AGENCIES, _MAX_YEAR, _TODAY)
     if loaded.report is not None:
         loaded = replace(loaded, report=replace(loaded.report, narrative=()))
     return content_hash(source), loaded

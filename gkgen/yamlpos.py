@@ -10,26 +10,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import yaml
 
-try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
-    _Composer = yaml.CBaseLoader  # composes without resolving tags: we resolve plain scalars below
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Composer = yaml.BaseLoader
-    _Loader = yaml.SafeLoader
+_UNTAGGED = "gkgen:untagged"  # what a node without an explicit tag (!!str, !foo) is given
+
+
+def _untagged(self, kind, value, implicit) -> str:
+    """Give every node without an explicit tag one mark, so that any explicit tag can be refused."""
+    return _UNTAGGED
+
+
+# libyaml's composer is several times faster; the pure-Python one gives the same nodes. Either calls
+# ``resolve`` only for nodes written without a tag, so ours marks them and leaves explicit tags visible.
+_Composer = type("_Composer", (getattr(yaml, "CBaseLoader", yaml.BaseLoader),), {"resolve": _untagged})
+_Events = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 Path = tuple  # a tuple of mapping keys (str) and sequence indexes (int)
 
-_INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
-_DECIMAL_TEXT = re.compile(r"^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$")
-_RESOLVER = _Loader("")  # PyYAML's YAML 1.1 implicit resolver and constructors, for the uncommon scalars
-_PLAIN = (True, False)
+MAX_DEPTH = 32  # a report nests four levels; deeper is a mistake or an attack on the recursion
+MAX_NUMERAL = 30  # characters: longer "numbers" are refused before Python converts them
+
+# Scalars are resolved as YAML 1.2's core schema does, for decimals only: no YAML 1.1 octal (010 → 8),
+# sexagesimal (1:30 → 90), underscores (1_000), hexadecimal, exponents or .inf/.nan. What looks like a
+# number but is not written as a plain decimal is reported instead of guessed at.
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+")
+# What YAML 1.1 or 1.2 readers take for a number (int, float, octal, hex, binary, sexagesimal, inf, nan).
+_NUMBER_LIKE = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
+    r"|[0-9_]*\.?[0-9_]+(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*\.(?:[eE][-+]?[0-9]+)?"
+    r"|\.(?:inf|Inf|INF|nan|NaN|NAN))"
+)
 
 
 @dataclass(frozen=True)
@@ -38,11 +55,30 @@ class Position:
     col: int  # 1-based
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one value as written, found while reading it (the value itself is kept as text)."""
+
+    position: Position
+    rule: str
+    message: str
+    hint: str | None = None
+
+
 class YamlSyntaxError(Exception):
-    def __init__(self, message: str, position: Position):
+    """A file that cannot be read at all; ``hint`` says what to do when the generic one would mislead."""
+
+    def __init__(self, message: str, position: Position, hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.position = position
+        self.hint = hint
+
+
+class Numeral(str):
+    """A plain scalar that looks like a number but is not a plain decimal (010, 0x10, 1:30, 1e5, .nan).
+
+    It stays text, so that nothing reads it as 8, 16 or 90; a Problem at its position says why."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +92,12 @@ class Document:
     value: object
     root: yaml.Node | None
     duplicate_keys: tuple[tuple[str, Position], ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def flagged(self) -> frozenset[Position]:
+        """Positions of values a Problem already explains (no second diagnostic is needed there)."""
+        return frozenset(p.position for p in self.problems)
 
     def _node(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
         """The value node at ``path`` (or its nearest ancestor) and the key node of its last step."""
@@ -91,34 +133,55 @@ def _mark(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _scalar(node: yaml.ScalarNode) -> object:
-    """Turn a scalar node into a value, keeping decimals exact.
-
-    Quoted scalars are text. Plain ones are resolved as PyYAML's safe loader
-    would (YAML 1.1), with a fast path for the digits that fill report tables;
-    floats become Decimal built from the text as written (24252.311082 stays
-    24252.311082) and timestamps stay text, so a date is checked as typed.
-    """
+def _scalar(node: yaml.ScalarNode, problems: list[Problem]) -> object:
+    """Turn a scalar node into a value: quoted scalars are text; plain ones are null, a boolean, an int,
+    an exact Decimal (24252.311082 stays 24252.311082) or text. Timestamps stay text, so a date is
+    checked as typed; a numeral that is not a plain decimal is kept as text and reported."""
     text = node.value
     if node.style:  # quoted or block scalar ('' or None means plain: libyaml and PyYAML differ)
         return text
-    if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):
-        return int(text)
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, _PLAIN)
-    if tag == _NULL_TAG:
+    if text.isascii() and text.isdigit() and (text[0] != "0" or text == "0") and len(text) <= MAX_NUMERAL:
+        return int(text)  # the fast path: the digits that fill report tables
+    if text in _NULLS:
         return None
-    if tag == _BOOL_TAG:
-        return text.lower() in ("true", "yes", "on", "y")
-    if tag == _INT_TAG:
-        return _RESOLVER.construct_yaml_int(yaml.ScalarNode(tag, text))
-    if tag == _FLOAT_TAG:
-        cleaned = text.replace("_", "")
-        if _DECIMAL_TEXT.match(cleaned):
-            try:
-                return Decimal(cleaned)
-            except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-                pass
-    return text  # str, timestamps, .inf/.nan (refused by validation)
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    if not _NUMBER_LIKE.fullmatch(text):
+        return text
+    problem = _numeral_problem(text)
+    if problem is None:
+        return int(text) if _INT.fullmatch(text) else Decimal(text)
+    message, hint = problem
+    problems.append(Problem(_mark(node), "number", message, hint))
+    return Numeral(text)
+
+
+def _numeral_problem(text: str) -> tuple[str, str] | None:
+    """Why a number-like plain scalar is not accepted as a number, or None if it is a plain decimal."""
+    quote = "若这是文字而不是数字，请加引号"
+    if len(text) > MAX_NUMERAL:
+        return (
+            f"数字过长（{len(text)} 个字符）：{text[:12]}…",
+            f"年度报告中的数字不会超过 {MAX_NUMERAL} 位；请核对原报告",
+        )
+    if _INT.fullmatch(text) or _DECIMAL.fullmatch(text):
+        return None
+    unsigned = text.lstrip("+-")
+    if unsigned[1:2] in ("x", "X", "o", "O", "b", "B") and unsigned[0] == "0":
+        reason = "是十六进制、八进制或二进制写法"
+    elif ":" in text:
+        reason = "含冒号，会被部分 YAML 读取器当作六十进制数（1:30 = 90）"
+    elif "_" in text:
+        reason = "含下划线分隔符"
+    elif "e" in text.lower() and not unsigned.startswith("."):
+        reason = "是科学计数法"
+    elif unsigned.lower() in (".inf", ".nan"):
+        reason = "不是有限的数"
+    elif unsigned[:1] == "0" and unsigned[1:2].isdigit():
+        reason = "以 0 开头（会被部分 YAML 读取器当作八进制数：010 = 8）"
+    else:
+        reason = "不是完整的十进制写法（如 .5 应写 0.5）"
+    return f"`{text}` 不是普通的十进制数字：{reason}", f"请照原报告写十进制数字（如 10、2.5）；{quote}"
 
 
 # libyaml's messages, said in the editors' language (the original stays in brackets for searching).
@@ -133,6 +196,8 @@ _MESSAGES = (
     ("found undefined alias", "使用了未定义的别名 *"),
     ("could not find expected ':'", "缺少冒号“:”"),
     ("found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
+    ("exceeded maximum nesting depth", "嵌套层次过深"),
+    ("expected a single document", "文件中只能有一个 YAML 文档（删除多余的 --- 行）"),
     ("expected <block end>, but found", "缩进不一致"),
 )
 
@@ -145,7 +210,10 @@ def _in_chinese(problem: str, context: str | None) -> str:
 
 
 def parse(text: str) -> Document:
-    """Parse one YAML document; raise YamlSyntaxError with the position of the problem."""
+    """Parse one YAML document; raise YamlSyntaxError with the position of the problem.
+
+    Content is plain data: an explicit tag (!!str, !!python/object, !foo) or an alias (*a, which can
+    expand a few lines into billions of values) makes the file unreadable, at the position written."""
     try:
         root = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
@@ -156,20 +224,57 @@ def parse(text: str) -> Document:
         raise YamlSyntaxError(str(exc), Position(1, 1)) from None
 
     duplicates: list[tuple[str, Position]] = []
+    problems: list[Problem] = []
+    seen: set[int] = set()  # ids of the nodes met: a node met twice was reached through an alias
 
-    def build(node: yaml.Node) -> object:
+    def build(node: yaml.Node, depth: int) -> object:
+        _refuse_tag_alias_depth(node, depth, seen, text)
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
+            return _scalar(node, problems)
         if isinstance(node, yaml.SequenceNode):
-            return [build(item) for item in node.value]
+            return [build(item, depth + 1) for item in node.value]
         result: dict = {}
         for key_node, value_node in node.value:
-            key = build(key_node) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            key = build(key_node, depth + 1) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError(
+                    "键只能是文字，不能是列表或映射", _mark(key_node), "检查是否多写了“? ”或括号"
+                )
             key = key if isinstance(key, str) else str(key)
             if key in result:
                 duplicates.append((key, _mark(key_node)))
-            result[key] = build(value_node)
+            result[key] = build(value_node, depth + 1)
         return result
 
-    value = build(root) if root is not None else None
-    return Document(value, root, tuple(duplicates))
+    value = build(root, 0) if root is not None else None
+    return Document(value, root, tuple(duplicates), tuple(problems))
+
+
+def _refuse_tag_alias_depth(node: yaml.Node, depth: int, seen: set[int], text: str) -> None:
+    if node.tag != _UNTAGGED:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlSyntaxError(
+            f"不允许使用 YAML 标签 `{tag}`",
+            _mark(node),
+            '请删除标签：数字直接写（如 5），文字加引号（如 "5"）',
+        )
+    if id(node) in seen:
+        raise YamlSyntaxError(
+            "不允许使用 YAML 锚点和别名（& 与 *）",
+            _first_alias(text) or _mark(node),
+            "请把每个值照原报告直接写出，不要引用别处的值",
+        )
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YamlSyntaxError(f"嵌套超过 {MAX_DEPTH} 层", _mark(node), "报告文件最多嵌套四层：表格 → 行 → 值")
+
+
+def _first_alias(text: str) -> Position | None:
+    """Where the first alias (*name) is written: read again only when the tree showed one."""
+    try:
+        for event in yaml.parse(text, Loader=_Events):
+            if isinstance(event, yaml.AliasEvent):
+                return Position(event.start_mark.line + 1, event.start_mark.column + 1)
+    except yaml.YAMLError:  # pragma: no cover - the text was composed once already
+        pass
+    return None

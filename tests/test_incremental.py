@@ -16,9 +16,9 @@ from tests.helpers import REPO
 
 
 def tree(site: Path) -> dict[str, bytes]:
-    """Every file outside pagefind/. Pagefind's filter and meta files differ from run to run even on the same
-    pages (upstream Pagefind issue #638), and an incremental build puts changed reports in a delta shard;
-    that search answers the same is tested in the browser (tests/browser/test_delta.py)."""
+    """Every file outside pagefind/: an incremental build puts changed reports in a delta shard (that
+    search answers the same is tested in the browser, tests/browser/test_delta.py). Two builds of the
+    same content are equal in pagefind/ too (tests/test_atomic.py)."""
     return {
         p.relative_to(site).as_posix(): p.read_bytes()
         for p in sorted(site.rglob("*"))

@@ -81,7 +81,7 @@
       tr.appendChild(el("th", { "scope": "col" }, "单元格"));
       reports.forEach(function (doc) {
         var th = el("th", { "scope": "col", "data-report": doc.id });
-        var a = el("a", { "href": base + doc.url }, (doc.agency.short_name || doc.agency.name) + " " + doc.year + "年度");
+        var a = el("a", { "href": doc.url }, (doc.agency.short_name || doc.agency.name) + " " + doc.year + "年度");
         th.appendChild(a);
         tr.appendChild(th);
       });
