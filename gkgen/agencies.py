@@ -9,12 +9,15 @@ from gkgen import yamlpos
 from gkgen.checks import Checker, syntax_diagnostic
 from gkgen.diagnostics import ERROR, Diagnostic
 from gkgen.files import name_problem, read_text, symlink_diagnostic
-from gkgen.model import LEVELS, Agency
+from gkgen.model import LEVELS, Agency, LocalDeadline
 from gkgen.validate import AGENCY_ID
 
 REQUIRED = ("id", "name", "province", "level")
-OPTIONAL = ("short_name", "city", "county", "region_code", "notes", "former_names")
+OPTIONAL = ("short_name", "city", "county", "region_code", "notes", "former_names", "deadline")
 _REGION_CODE = re.compile(r"[0-9]{6}\Z")
+_MONTH_DAY = re.compile(r"([0-9]{2})-([0-9]{2})\Z")
+# A deadline must exist every year: no 02-29.
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # fmt: skip
 
 
 def registry_files(root: Path) -> list[Path]:
@@ -122,9 +125,10 @@ def _agency(c: Checker, item: object, path: tuple) -> Agency | None:
     if "level" in item and level not in LEVELS:
         c.error((*path, "level"), "value", f"未知的机构层级 {level!r}", f"可用：{'、'.join(LEVELS)}")
     former = _former_names(c, item.get("former_names"), (*path, "former_names"))
+    deadline = _deadline(c, item["deadline"], (*path, "deadline")) if "deadline" in item else None
     if len(c.diagnostics) > before:
         return None
-    return Agency(agency_id, name, short, province, city, county, code, level, notes, former)
+    return Agency(agency_id, name, short, province, city, county, code, level, notes, former, deadline)
 
 
 def _former_names(c: Checker, value: object, path: tuple) -> tuple[tuple[str, int], ...]:
@@ -154,3 +158,28 @@ def _former_names(c: Checker, value: object, path: tuple) -> tuple[tuple[str, in
         if name and isinstance(until, int):
             found.append((name, until))
     return tuple(sorted(found, key=lambda f: f[1]))
+
+
+def _deadline(c: Checker, value: object, path: tuple) -> LocalDeadline | None:
+    """A local rule's publication deadline: ``date: "MM-DD"`` of the year after the report's, and its basis."""
+    item = c.mapping(value, path, "deadline（地方规定的发布期限）")
+    if item is None:
+        return None
+    c.keys(item, path, ("date", "basis"), (), "deadline")
+    basis = (
+        c.text(item.get("basis"), (*path, "basis"), "basis（规定的名称和条款）") if "basis" in item else None
+    )
+    date = item.get("date")
+    match = _MONTH_DAY.match(date) if isinstance(date, str) else None
+    month, day = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if "date" in item and not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]):
+        c.error(
+            (*path, "date"),
+            "value",
+            f"deadline.date 应为带引号的“月-日”，实际是 {date!r}",
+            '例如 date: "01-31"（报告年度次年的 1 月 31 日）',
+        )
+        return None
+    if "date" not in item or not basis:
+        return None
+    return LocalDeadline(month, day, basis)

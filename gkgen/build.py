@@ -15,6 +15,7 @@ build is hard-linked from the previous site instead of rendered again.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -30,7 +31,20 @@ from pathlib import Path
 from typing import TextIO
 
 from gkgen import agencies as agencies_mod
-from gkgen import cache, datasets, files, furniture, history, load, lock, pages, search, workers, write
+from gkgen import (
+    cache,
+    datasets,
+    files,
+    furniture,
+    history,
+    load,
+    lock,
+    pages,
+    quality,
+    search,
+    workers,
+    write,
+)
 from gkgen import config as config_mod
 from gkgen.diagnostics import Collector, Diagnostic, report, visible
 from gkgen.model import Archive
@@ -160,6 +174,8 @@ def load_archive(
         collector.extend(problems)
     if collector.has_errors:
         return Loaded(None, collector)
+    with stats.stage("quality"):
+        reports = _with_neighbours(root, reports, state, content, pool, stats)
     ids = {r.source_path: r.id for r in reports}
     return Loaded(
         Archive.assemble(inputs.agencies, reports, inputs.config),
@@ -167,6 +183,35 @@ def load_archive(
         {ids[p]: h for p, h in content.items() if p in ids},
         cache.digest(sorted(inputs.agencies.items())),
     )
+
+
+def _with_neighbours(root: Path, reports, state: cache.State | None, content: dict[str, str], pool, stats):
+    """Each report with the quality findings that need its body's previous report (the narratives compared,
+    the years between); a pair whose files did not change since the last build is not compared again."""
+    ordered = sorted(reports, key=lambda r: (r.agency.id, r.year))
+    pairs = [(r, p) for p, r in itertools.pairwise(ordered) if p.agency.id == r.agency.id]
+    found: dict[str, object] = {}
+    todo = []
+    for r, p in pairs:
+        entry = state.sources.get(r.source_path) if state else None
+        against = content.get(p.source_path)
+        if entry is not None and entry.similarity is not None and entry.similarity[0] == against:
+            found[r.id] = entry.similarity[1]
+        else:
+            todo.append((r, p))
+    by_body: dict[str, list[tuple]] = {}  # a body's pairs go to one worker, which reads each narrative once
+    for r, p in todo:
+        by_body.setdefault(r.agency.id, []).append((r, p))
+    series = [(body, tuple((r.year, p.year) for r, p in items)) for body, items in by_body.items()]
+    stats.counts["narrative pairs compared"] = len(todo)
+    results = run_many(pool, partial(workers.compare_narratives, root), series)
+    for items, compared in zip(by_body.values(), results, strict=True):
+        for (r, p), result in zip(items, compared, strict=True):
+            found[r.id] = result
+            if state is not None and r.source_path in state.sources:
+                state.set_similarity(r.source_path, (content.get(p.source_path), result))
+    previous = {r.id: p for r, p in pairs}
+    return [quality.with_neighbours(r, previous.get(r.id), found.get(r.id)) for r in reports]
 
 
 def _across_years(state: cache.State, content: dict[str, str]):
@@ -441,7 +486,7 @@ class OutputKeys:
     def report(self, report, prev, nxt) -> str:
         neighbours = [self.content.get(r.id) if r else None for r in (prev, nxt)]
         if self._report_base is None:
-            templates = [self.template(t) for t in ("report.html", *self.LAYOUT)]
+            templates = [self.template(t) for t in ("report.html", "_quality.html", *self.LAYOUT)]
             self._report_base = cache.digest(self.base, templates)
         return cache.digest(self._report_base, self.content[report.id], neighbours)
 
@@ -449,7 +494,8 @@ class OutputKeys:
         """What a report's rows in the downloads are made from: its files, and the findings of the rules
         across years (the only part that reads another report)."""
         across = [f for f in report.findings if f.rule in load.CROSS_YEAR_RULES]
-        return cache.digest(self.content[report.id], across) if across else self.content[report.id]
+        # The quality findings: the narrative comparison and the gaps read the previous report too.
+        return cache.digest(self.content[report.id], across, report.quality)
 
     def page(self, page: pages.Page) -> str:
         if pages.EVERY_REPORT in page.depends:

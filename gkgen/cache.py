@@ -89,6 +89,8 @@ class SourceEntry:
     # The findings of the rules across years, with the content hash of the previous year's report they
     # were computed against (this report's own content is the entry's: a changed report gets a new entry).
     across: tuple[str, tuple] | None = None
+    # The narrative compared with the previous report's (quality.similarity), with that report's content hash.
+    similarity: tuple[str, object] | None = None
 
 
 @dataclass
@@ -126,6 +128,10 @@ class State:
 
     def set_across(self, shown: str, across: tuple[str, tuple]) -> None:
         self.sources[shown].across = across
+        self.dirty.add(shard_of(shown))
+
+    def set_similarity(self, shown: str, similarity: tuple[str, object]) -> None:
+        self.sources[shown].similarity = similarity
         self.dirty.add(shard_of(shown))
 
     def drop_source(self, shown: str) -> None:

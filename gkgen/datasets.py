@@ -24,6 +24,7 @@ from typing import NamedTuple
 from gkgen import provinces
 from gkgen.formats import all_formats
 from gkgen.model import Agency, Report, Value
+from gkgen.quality import export as quality_export
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
@@ -94,6 +95,23 @@ SQLITE_TABLES = {
         ColumnDoc("cells", "TEXT", "规则读取的全部单元格编号，以空格分隔"),
         ColumnDoc("acknowledged", "TEXT", "编者注：原报告如此（可空）"),
     ),
+    "quality": (
+        ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
+        ColumnDoc(
+            "kind",
+            "TEXT",
+            "发现的种类：timeliness（发布是否按时）、similarity（与上一份报告的雷同程度）、contradiction"
+            "（正文数字与表格不符）、empty_table（整张表格空白）、blank_cell（空白单元格）、missing_year（缺失年度）",
+        ),
+        ColumnDoc("item", "TEXT", "对象：单元格编号、表格、年度或正文数字的编号；无则为空"),
+        ColumnDoc(
+            "status",
+            "TEXT",
+            "on_time / late / unknown；flagged / below_threshold；contradiction；blank；missing",
+        ),
+        ColumnDoc("value", "INTEGER", "逾期天数；雷同百分比；正文数字减表格数字（可空）"),
+        ColumnDoc("message", "TEXT", "说明：无法判断的原因、截止日期、雷同字数、正文原句与表格位置"),
+    ),
     "cell_codes": (
         ColumnDoc("format", "TEXT", "表格格式"),
         ColumnDoc("code", "TEXT", "单元格编号"),
@@ -132,6 +150,7 @@ PRIMARY_KEYS = {
     "reports": ("id",),
     "cells": ("report_id", "code"),
     "findings": ("report_id", "rule"),
+    "quality": ("report_id", "kind", "item"),
     "cell_codes": ("format", "code"),
 }
 BULK = 500  # re-exporting more reports than this: drop the secondary indexes, load, then rebuild them
@@ -282,7 +301,12 @@ class PartStore:
             for name in INDEXES:
                 db.execute(f"DROP INDEX IF EXISTS {name}")
         for report_id in (*removed, *changed):
-            for table, column in (("cells", "report_id"), ("findings", "report_id"), ("reports", "id")):
+            for table, column in (
+                ("cells", "report_id"),
+                ("findings", "report_id"),
+                ("quality", "report_id"),
+                ("reports", "id"),
+            ):
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", (report_id,))
             db.execute("DELETE FROM frag.fragments WHERE report_id = ?", (report_id,))
         # The part's bodies: a body's registry entry is part of its reports' digests, so a changed entry
@@ -323,6 +347,7 @@ class PartStore:
                     for f in r.findings
                 ],
             )
+            db.executemany("INSERT INTO quality VALUES (?,?,?,?,?,?)", quality_export.sqlite_rows(r))
             db.execute("INSERT INTO frag.fragments VALUES (?,?,?)", (r.id, digests[r.id], _csv_fragment(r)))
         if bulk:
             _create_indexes(db)
@@ -466,7 +491,7 @@ def datapackage(
                 "mediatype": "application/vnd.sqlite3",
                 "description": (
                     f"{area_name} {part.year} 年度报告的同一数据："
-                    "agencies、reports、cells、findings、cell_codes 五个表。"
+                    "agencies、reports、cells、findings、quality、cell_codes 六个表。"
                 ),
             }
         )

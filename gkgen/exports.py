@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from gkgen.model import Report
+from gkgen.quality import export as quality_export
 
 
 def report_document(report: Report, base_url: str = "/") -> dict:
@@ -67,6 +68,7 @@ def report_document(report: Report, base_url: str = "/") -> dict:
             }
             for f in report.findings
         ],
+        "quality": quality_export.document(report),
     }
 
 

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from gkgen import narrative as narrative_mod
-from gkgen import rules, yamlpos
+from gkgen import quality, rules, yamlpos
 from gkgen.checks import syntax_diagnostic
 from gkgen.diagnostics import ERROR, NOTE, Diagnostic
 from gkgen.files import ReportsScan, read_text, scan_reports, symlink_diagnostic
@@ -183,7 +183,9 @@ def load_report(
 
     # Acknowledgements of within-report rules are matched here; cross-year ones wait for link().
     findings, ack_problems, pending = _acknowledge(report, report.findings, doc, local=True)
+    # The quality checks that read the narrative run here, while it is at hand (the build drops it).
     report = replace(report, findings=findings)
+    report = replace(report, quality=quality.assess(report))
     for f in findings:
         path = cell_path(report.format, f.anchor)
         if f.rule == "row_total":
@@ -210,11 +212,16 @@ def _anchor_position(item: LoadedReport, code: str) -> Position:
 
 def with_narrative(root: Path, report: Report) -> Report:
     """The report with its narrative read back from its .md (the build keeps reports without it)."""
-    md = root / "content" / "reports" / report.agency.id / f"{report.year}.md"
+    return replace(report, narrative=narrative_of(root, report.agency.id, report.year))
+
+
+def narrative_of(root: Path, agency_id: str, year: int) -> tuple[tuple[str, str], ...]:
+    """A report's narrative sections, read from its .md."""
+    md = root / "content" / "reports" / agency_id / f"{year}.md"
     text_file, problem = read_text(md, md.name)
     if problem is not None:
         raise OSError(problem.message)
-    return replace(report, narrative=narrative_mod.parse(text_file.text).sections)
+    return narrative_mod.parse(text_file.text).sections
 
 
 def _declared(value: object) -> tuple[str, int] | None:

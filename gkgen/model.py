@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from gkgen.formats import Format
+
+if TYPE_CHECKING:
+    from gkgen.quality import Quality
 
 LEVELS = ("省级政府", "省级部门", "市级政府", "市级部门", "区县政府", "区县部门", "乡镇", "街道", "其他")
 
 # A cell value: int (count), str (money, exact decimal text) or None (not reported).
 Value = int | str | None
+
+
+@dataclass(frozen=True)
+class LocalDeadline:
+    """A publication deadline a local rule sets for a body, instead of the 条例's (registry: ``deadline``)."""
+
+    month: int
+    day: int
+    basis: str  # the rule's name and article, quoted on the page
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class Agency:
     # Names the body reported under before, each with the last report year it was used
     # (国有资产管理局 until 2023, then 投资促进局): one body, one series of reports.
     former_names: tuple[tuple[str, int], ...] = ()
+    deadline: LocalDeadline | None = None  # a local rule's publication deadline, instead of the 条例's
 
     def name_in(self, year: int) -> str:
         """The name the body reported under in ``year``."""
@@ -116,6 +130,7 @@ class Report:
     doubts: tuple[tuple[str, str], ...] = ()
     # The editor's reason when the body published no table numbers at all (``tables: none``); None otherwise.
     no_tables: str | None = None
+    quality: Quality | None = None  # the overseer's findings (gkgen.quality), set while loading and linking
 
     @property
     def id(self) -> str:

@@ -26,6 +26,11 @@ from gkgen.config import Config
 from gkgen.formats import Column, Format, Row, all_formats
 from gkgen.model import LEVELS, Agency, Archive, Finding, Report, Value
 from gkgen.narrative import SECTION_HEADINGS
+from gkgen.quality import export as quality_export
+from gkgen.quality import grid as quality_grid
+from gkgen.quality import similarity as quality_similarity
+from gkgen.quality import timeliness as quality_timeliness
+from gkgen.quality import views as quality_views
 
 # Key figures (names of Format.figures) with the words a reader knows them by.
 FIGURE_LABELS = {
@@ -451,20 +456,20 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
     narrative = dict(report.narrative)
     fmt = report.format
     shown = fmt.has_tables and report.no_tables is None  # no table of dashes for a body that published none
+    contradictions = report.quality.contradictions if report.quality else ()
+    marked: set[int] = set()
     tables = {
         "active": tuple(active_tables(report, flags, involved)) if shown else (),
         "requests": (requests_table(report, flags, involved),) if shown and fmt.request_rows else (),
         "appeals": (appeals_table(report, flags, involved),) if shown and fmt.appeal_groups else (),
     }
-    sections = [
-        SectionView(
-            key,
-            SECTION_HEADINGS[key],
-            render.narrative_html(narrative[key]) if narrative.get(key) else None,
-            tables.get(key, ()),
-        )
-        for key in SECTION_ORDER
-    ]
+    sections = []
+    for key in SECTION_ORDER:
+        html = render.narrative_html(narrative[key]) if narrative.get(key) else None
+        if html is not None and contradictions:  # the quality panel links to these sentences
+            html, found = quality_views.mark_sentences(html, key, contradictions, 1)
+            marked |= found
+        sections.append(SectionView(key, SECTION_HEADINGS[key], html, tables.get(key, ())))
     figures = [
         FigureView(
             name,
@@ -476,6 +481,10 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
         for name in YOY_FIGURES
         if name in fmt.figures
     ]
+    preamble = render.narrative_html(narrative["preamble"]) if narrative.get("preamble") else None
+    if preamble is not None and contradictions:
+        preamble, found = quality_views.mark_sentences(preamble, "preamble", contradictions, 1)
+        marked |= found
     agency = report.agency
     crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name, f"agencies/{agency.id}/")]
     crumbs.append(Crumb(f"{report.year}年度"))
@@ -501,13 +510,14 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
         "regions": region_chain(agency),
         "prev": prev,
         "next": nxt,
-        "preamble": render.narrative_html(narrative["preamble"]) if narrative.get("preamble") else None,
+        "preamble": preamble,
         "sections": sections,
         "figures": figures,
         "breaks": breaks,
         "unchecked": report.unchecked,
         "breadcrumbs": crumbs,
         "has_null": any(v is None for v in report.values),
+        "quality": quality_views.panel(report, marked),
     }
 
 
@@ -590,6 +600,7 @@ def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
         "years": years,
         "rows": rows,
         "charts": chart_list,
+        "quality_kinds": quality_grid.KINDS,
         "breadcrumbs": crumbs,
     }
 
@@ -792,6 +803,24 @@ def site_pages(archive: Archive) -> list[Page]:
             shows=listing,
         )
     )
+    found.append(
+        Page(
+            "quality/index.html",
+            ("quality.html",),
+            everything,
+            _html("quality.html", lambda: _quality_context(archive, agencies)),
+            shows=quality_grid.quality_part,
+        )
+    )
+    found.append(
+        Page(
+            quality_export.QUALITY_CSV,
+            (),
+            everything,
+            lambda: quality_export.csv_bytes(archive.reports),
+            shows=quality_export.csv_row,
+        )
+    )
     found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
     found.append(Page("method/index.html", ("method.html",), (), _html("method.html", method_context)))
     found += figure_pages(archive)
@@ -957,6 +986,25 @@ def _tree(nodes: dict[str, RegionNode], codes: Iterable[str]) -> tuple[TreeItem,
     )
 
 
+def _quality_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
+    years, grid = quality_grid.rows(archive, agencies, region_sort_key)
+    return {
+        "years": years,
+        "grid": grid,
+        "counts": quality_grid.counts(archive),
+        "missing": quality_grid.missing_total(grid),
+        "short": quality_grid.SHORT,
+        "kinds": quality_grid.KINDS,
+        "levels": [lv for lv in LEVELS if any(a.level == lv for a in agencies)],
+        "regions": sorted({row.region for row in grid}),
+        "article": quality_timeliness.ARTICLE_49,
+        "article_2008": quality_timeliness.ARTICLE_31_2008,
+        "run": quality_similarity.RUN,
+        "threshold_percent": round(quality_similarity.THRESHOLD * 100),
+        "breadcrumbs": [Crumb("首页", ""), Crumb("质量核查")],
+    }
+
+
 def _levels_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
     groups = []
     for n, level in enumerate(LEVELS, start=1):
@@ -1112,6 +1160,7 @@ def _data_context(files: list[ExportFiles], whole: WholeArchive | None = None) -
         "formats": formats,
         "codes": docs,
         "csv_columns": datasets.CSV_COLUMNS,
+        "quality_columns": quality_export.CSV_COLUMNS,
         "sqlite_tables": datasets.SQLITE_TABLES,
         "files": files,
         "whole": whole,

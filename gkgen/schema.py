@@ -220,6 +220,20 @@ def agencies_schema() -> dict:
                 },
                 "level": {"enum": list(LEVELS)},
                 "notes": nullable_text,
+                "deadline": {
+                    "type": "object",
+                    "description": "地方规定的年度报告发布期限（代替条例第四十九条的期限）",
+                    "required": ["date", "basis"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "date": {
+                            "type": "string",
+                            "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+                            "description": "报告年度次年的“月-日”，如 01-31",
+                        },
+                        "basis": {"type": "string", "minLength": 1, "description": "规定的名称和条款"},
+                    },
+                },
                 "former_names": {
                     "type": "array",
                     "description": "曾用名：每项为名称和使用该名称的最后一个报告年度",

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from gkgen import pages
 from gkgen.cache import digest
-from gkgen.load import LoadedReport, ReportSource, load_report, with_narrative
+from gkgen.load import LoadedReport, ReportSource, load_report, narrative_of, with_narrative
 from gkgen.model import Agency, Report
+from gkgen.quality import similarity
 
 _AGENCIES: dict[str, Agency] = {}
 _MAX_YEAR = 0
@@ -52,3 +53,19 @@ def render_reports(
         for rel, data in pages.report_files(with_narrative(root, report), prev, nxt):
             (staging / rel).write_bytes(data)
     return len(items)
+
+
+def compare_narratives(
+    root: Path, series: tuple[str, tuple[tuple[int, int], ...]]
+) -> tuple[similarity.Similarity, ...]:
+    """One body's narratives compared with their previous report's: ``series`` is the body's id and its
+    (year, previous year) pairs; each narrative is read and parsed once, however many pairs it is in."""
+    agency_id, pairs = series
+    read: dict[int, tuple[tuple[str, str], ...]] = {}
+
+    def sections(year: int) -> tuple[tuple[str, str], ...]:
+        if year not in read:
+            read[year] = narrative_of(root, agency_id, year)
+        return read[year]
+
+    return tuple(similarity.compare(sections(year), sections(before), before) for year, before in pairs)
