@@ -427,3 +427,19 @@ def test_in_browser_compare_and_phone_table(built_site: Path, served: str, tmp_p
     assert result["errors"] == []
     assert result["page_width"] <= 390  # the page itself does not scroll sideways on a phone
     assert result["box_scrolls"] and result["overflow"] == "auto"  # the table scrolls in its container
+
+
+_INTERNAL_PATH = re.compile(r"shared/|content/reports|content/agencies|\.yaml\b|\.txt\b|gkgen import")
+_FIELD_NAME = re.compile(r"entered_by|acknowledged|source_sha256|\bdoubts\b|\breference\b")
+
+
+def test_no_public_page_carries_an_internal_path_or_field_name(built_site: Path) -> None:
+    """What a citizen reads never names the repository's files, the tool or the content's field names."""
+    for path in html_files(built_site):
+        html = path.read_text("utf-8")
+        visible = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+        visible = re.sub(r"<[^>]+>", " ", visible)  # text only: link targets may name files
+        found = _INTERNAL_PATH.findall(visible)
+        if path.relative_to(built_site).parts[0] != "data":  # the data page documents the columns
+            found += _FIELD_NAME.findall(visible)
+        assert not found, f"{path.relative_to(built_site)}: {found}"
