@@ -7,6 +7,7 @@ from collections import Counter
 
 from gkgen.importer.sources import Row
 from gkgen.importer.text import nfkc
+from gkgen.numerals import CN_DIGITS
 
 _REPORT_WORDS = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _TITLE_WORDS = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度)?报告")
@@ -148,31 +149,16 @@ def _iso(y: str, m: str, d: str) -> str | None:
     return f"{yi:04d}-{mi:02d}-{di:02d}"
 
 
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
 def _cn_year(text: str) -> str:
-    return "".join(str(_CN_DIGITS.get(c, 0)) for c in text)
+    return "".join(str(CN_DIGITS.get(c, 0)) for c in text)
 
 
 def _cn_number(text: str) -> int:
     if text == "十":
         return 10
     if text.startswith("十"):
-        return 10 + _CN_DIGITS.get(text[1], 0)
+        return 10 + CN_DIGITS.get(text[1], 0)
     if "十" in text:
         a, _, b = text.partition("十")
-        return _CN_DIGITS.get(a, 0) * 10 + (_CN_DIGITS.get(b, 0) if b else 0)
-    return _CN_DIGITS.get(text, 0)
+        return CN_DIGITS.get(a, 0) * 10 + (CN_DIGITS.get(b, 0) if b else 0)
+    return CN_DIGITS.get(text, 0)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from gkgen.model import Report
+from gkgen.numerals import CN_DIGITS
 
 NUMBER = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 _COUNT_UNITS = "件个份"
@@ -105,20 +106,7 @@ def number_value(text: str) -> int | None:
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
-    digits = {
-        "零": 0,
-        "〇": 0,
-        "一": 1,
-        "二": 2,
-        "两": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-    }
+    digits = {**CN_DIGITS, "两": 2}  # 两件: a count, never a date
     total, current = 0, 0
     for ch in text:
         if ch in digits:
