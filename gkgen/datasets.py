@@ -466,47 +466,37 @@ def datapackage(
     ``parts``: each part with its province's name and the sizes of its CSV and SQLite files."""
     fields = [{"name": c.name, "type": c.type, "description": c.description} for c in CSV_COLUMNS]
     resources: list[dict] = []
-    for part, area_name, csv_bytes, sqlite_bytes in sorted(parts):
-        resources.append(
-            {
-                "profile": "tabular-data-resource",
-                "name": f"cells-{part.year}-{part.area}",
-                "title": f"{area_name} {part.year} 年度报告的全部单元格",
-                "path": part.csv_path.removeprefix("data/"),
-                "bytes": csv_bytes,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
-                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
-                "schema": {"fields": fields, "missingValues": [""]},
-            }
-        )
-        resources.append(
-            {
-                "name": f"database-{part.year}-{part.area}",
-                "title": f"{area_name} {part.year} 年度报告的 SQLite 数据库",
-                "path": part.sqlite_path.removeprefix("data/"),
-                "bytes": sqlite_bytes,
-                "format": "sqlite",
-                "mediatype": "application/vnd.sqlite3",
-                "description": (
-                    f"{area_name} {part.year} 年度报告的同一数据："
-                    "agencies、reports、cells、findings、quality、cell_codes 六个表。"
-                ),
-            }
-        )
     if whole is not None:
-        resources[:0] = _whole_resources(fields, *whole)
+        resources += _file_pair(
+            fields,
+            "all",
+            ("全部报告的全部单元格（全档案一个文件）", ALL_CSV_PATH, whole[0]),
+            ("全部报告的 SQLite 数据库（全档案一个文件）", ALL_SQLITE_PATH, whole[1]),
+            "全档案的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+        )
+    for part, area_name, csv_bytes, sqlite_bytes in sorted(parts):
+        resources += _file_pair(
+            fields,
+            f"{part.year}-{part.area}",
+            (f"{area_name} {part.year} 年度报告的全部单元格", part.csv_path, csv_bytes),
+            (f"{area_name} {part.year} 年度报告的 SQLite 数据库", part.sqlite_path, sqlite_bytes),
+            f"{area_name} {part.year} 年度报告的同一数据：agencies、reports、cells、findings、quality、cell_codes 六个表。",
+        )
     return _package(title, license_text, resources)
 
 
-def _whole_resources(fields: list[dict], csv_bytes: int, sqlite_bytes: int) -> list[dict]:
+def _file_pair(
+    fields: list[dict], key: str, csv: tuple[str, str, int], sqlite: tuple[str, str, int], description: str
+) -> list[dict]:
+    """The two resources of one download: its cells CSV (described column by column) and its
+    SQLite database. Each of ``csv`` and ``sqlite`` is (title, path, size)."""
+    (csv_title, csv_path, csv_bytes), (db_title, db_path, db_bytes) = csv, sqlite
     return [
         {
             "profile": "tabular-data-resource",
-            "name": "cells-all",
-            "title": "全部报告的全部单元格（全档案一个文件）",
-            "path": ALL_CSV_PATH.removeprefix("data/"),
+            "name": f"cells-{key}",
+            "title": csv_title,
+            "path": csv_path.removeprefix("data/"),
             "bytes": csv_bytes,
             "format": "csv",
             "mediatype": "text/csv",
@@ -515,13 +505,13 @@ def _whole_resources(fields: list[dict], csv_bytes: int, sqlite_bytes: int) -> l
             "schema": {"fields": fields, "missingValues": [""]},
         },
         {
-            "name": "database-all",
-            "title": "全部报告的 SQLite 数据库（全档案一个文件）",
-            "path": ALL_SQLITE_PATH.removeprefix("data/"),
-            "bytes": sqlite_bytes,
+            "name": f"database-{key}",
+            "title": db_title,
+            "path": db_path.removeprefix("data/"),
+            "bytes": db_bytes,
             "format": "sqlite",
             "mediatype": "application/vnd.sqlite3",
-            "description": "全档案的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+            "description": description,
         },
     ]
 
