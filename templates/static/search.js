@@ -15,8 +15,6 @@ const FILTERS = [
 const PAGE_SIZE = 10;
 const SORTS = { "year-desc": { year: "desc" }, "year-asc": { year: "asc" } };
 
-// The same width as the page's one-column layout (search.html): below it the filters start folded.
-const NARROW = window.matchMedia("(max-width: 40rem)");
 const base = (document.querySelector('meta[name="gkgen-base"]')?.content || "/").replace(/\/?$/, "/");
 const els = {
   form: document.getElementById("search-form"),
@@ -32,8 +30,8 @@ const els = {
   error: document.getElementById("search-error"),
 };
 
-let pagefind = null; // segments the query (Intl.Segmenter)
-let rawPagefind = null; // the same index, query words taken as given (see rejoinQuery)
+let pagefind = null; // one instance: Pagefind 1.6 segments the index as the browser segments the query
+let filtersLoaded = false; // the filter files are fetched only when the panel is opened or a filter is set
 let generation = 0; // each new search invalidates the rendering of older ones
 let pending = []; // results not yet shown (the "more" button)
 
@@ -172,9 +170,95 @@ function excerptNodes(html) {
   return out;
 }
 
-function resultItem(data) {
+// The report's key figures, indexed with the page (report.html: "本年新收申请=12；行政复议=0；…").
+function figuresOf(data) {
+  const out = [];
+  for (const part of (data.meta?.figures || "").split("；")) {
+    const [label, value] = part.split("=");
+    if (label && value !== undefined) out.push({ label: label.trim(), value: value.trim() });
+  }
+  return out;
+}
+
+// The figures a query names: a query word inside a figure's label (本年新收 → 本年新收申请), or a
+// label inside the query (行政复议情况 → 行政复议). A two-character word counts only when it names
+// one figure (复议 yes; 公开 names three: none).
+function namedFigures(term, figures) {
+  const words = term.split(" ").filter((w) => [...w].length >= 2);
+  const named = new Set();
+  for (const word of words) {
+    const hits = figures.filter((f) => f.label.includes(word) || word.includes(f.label));
+    if ([...word].length >= 3 || hits.length === 1) for (const f of hits) named.add(f.label);
+  }
+  return figures.filter((f) => named.has(f.label));
+}
+
+// The passage to show. Pagefind 1.6 keeps a page's text cut into words (joined by U+200B) and gives the
+// positions of the query's words (data.locations); the passage is the words around the first place
+// where the query's pieces stand side by side (or its first word, for a one-piece query), and its
+// section is the last heading with an id before it (data.anchors: the report's section headings), so
+// the link lands on that section. A passage whose text an earlier result already showed (a sentence
+// many reports share) gives way to the page's next place; if every place repeats, the result says so.
+const BEFORE = 14;
+const AFTER = 30;
+
+function escapeText(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+function passageAt(data, words, at, span) {
+  const start = Math.max(0, at - BEFORE);
+  const end = Math.min(words.length, at + span + AFTER);
+  // Two results repeat each other when the words right around the match are the same (a sentence
+  // copied from report to report), even if the passages reach further into different text.
+  const plain = words.slice(Math.max(0, at - 6), at + span + 6).join("").trim();
+  const html =
+    (start > 0 ? "…" : "") +
+    escapeText(words.slice(start, at).join("")) +
+    "<mark>" + escapeText(words.slice(at, at + span).join("")) + "</mark>" +
+    escapeText(words.slice(at + span, end).join("")) +
+    (end < words.length ? "…" : "");
+  const anchor = (data.anchors || [])
+    .filter((a) => a.id && /^h\d$/i.test(a.element) && a.location <= at)
+    .sort((x, y) => y.location - x.location)[0];
+  const url = anchor ? data.url.replace(/#.*$/, "") + "#" + anchor.id : data.url;
+  return { title: anchor ? (anchor.text || "").trim() : "", url, excerpt: html, plain, repeated: false };
+}
+
+function bestPassage(data, term, shown) {
+  const raw = data.raw_content || "";
+  const pieces = Math.max(1, ...term.split(" ").map((part) => segmentWords(part).length));
+  const positions = [...new Set(data.locations || [])].sort((a, b) => a - b);
+  if (raw.includes("\u200B") && positions.length) {
+    const words = raw.split("\u200B");
+    const starts = positions.filter((p, i) => {
+      for (let k = 1; k < pieces; k++) if (positions[i + k] !== p + k) return false;
+      return true;
+    });
+    // Places in a section heading (四、政府信息公开行政复议、行政诉讼情况 is on every report) come last.
+    const headings = (data.anchors || []).map((a) => [a.location, a.location + segmentWords(a.text || "").length]);
+    const inHeading = (p) => headings.some(([from, to]) => p >= from && p < to);
+    const found = starts.length ? starts : positions;
+    const places = [...found.filter((p) => !inHeading(p)), ...found.filter(inHeading)].slice(0, 30);
+    let first = null;
+    for (const at of places) {
+      const passage = passageAt(data, words, at, starts.length ? pieces : 1);
+      first ??= passage;
+      if (!shown.has(passage.plain)) return passage;
+    }
+    if (first) return { ...first, excerpt: "", repeated: true };
+  }
+  const text = (html) => (html || "").replace(/<[^>]*>/g, "");
+  const sub = (data.sub_results || []).find((s) => s.url?.includes("#") && !shown.has(text(s.excerpt)));
+  if (sub) return { title: sub.title, url: sub.url, excerpt: sub.excerpt, plain: text(sub.excerpt), repeated: false };
+  return { title: "", url: data.url, excerpt: data.excerpt, plain: text(data.excerpt), repeated: false };
+}
+
+function resultItem(data, term, shown) {
   const li = document.createElement("li");
   li.className = "result";
+  const passage = bestPassage(data, term, shown);
+  if (passage.plain) shown.add(passage.plain);
   const h2 = document.createElement("h2");
   const a = document.createElement("a");
   a.href = data.url;
@@ -191,66 +275,96 @@ function resultItem(data) {
     f.breaks?.[0],
   ].filter(Boolean);
   meta.textContent = parts.join(" · ");
+  li.append(h2, meta);
+  const figures = namedFigures(term, figuresOf(data));
+  if (figures.length) {
+    const p = document.createElement("p");
+    p.className = "result-figures";
+    p.append("本报告：");
+    figures.forEach((fig, i) => {
+      const strong = document.createElement("strong");
+      strong.textContent = fig.value === "—" ? "未填报" : `${fig.value} 件`;
+      p.append(i ? "；" : "", `${fig.label} `, strong);
+    });
+    li.append(p);
+  }
   const excerpt = document.createElement("p");
   excerpt.className = "excerpt";
-  excerpt.append(...excerptNodes(data.excerpt));
-  li.append(h2, meta, excerpt);
+  if (passage.title) {
+    const link = document.createElement("a");
+    link.className = "passage";
+    link.href = passage.url;
+    link.textContent = passage.title;
+    excerpt.append(link, passage.excerpt ? "：" : "");
+  }
+  if (passage.excerpt) excerpt.append(...excerptNodes(passage.excerpt));
+  else if (passage.repeated) excerpt.append((passage.title ? "：" : "") + "与上面结果中相同的段落。");
+  li.append(excerpt);
   return li;
 }
 
-// Chinese query words. Pagefind segments the query with the browser's Intl.Segmenter, which splits
-// differently from jieba at index time (upstream issue #1237): 业委会 becomes 业|委|会 while the index
-// holds 业委会, so the page is missed. A second search runs on a copy of the index that does not
-// segment the query ("zxx"), with the query re-joined here: runs of single characters become one word
-// (业委会, 特困 认定), a lone character joins its neighbour (低保金, 民法典). The results are united.
-export function rejoinQuery(term) {
-  if (typeof Intl.Segmenter === "undefined") return term;
-  const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
-  const out = [];
-  for (const part of term.split(" ")) {
-    const words = [...segmenter.segment(part)].filter((s) => s.isWordLike).map((s) => s.segment);
-    const groups = [];
-    let singles = "";
-    for (const word of words) {
-      if ([...word].length === 1) {
-        singles += word;
-        continue;
-      }
-      if (singles.length === 1) groups.push(singles + word);
-      else {
-        if (singles) groups.push(singles);
-        groups.push(word);
-      }
-      singles = "";
-    }
-    if (singles.length === 1 && groups.length) groups[groups.length - 1] += singles;
-    else if (singles) groups.push(singles);
-    out.push(...groups);
+// Shards (pagefind/shards.json) are merged into the one Pagefind instance only when a search needs
+// them. The routing table (pagefind/routes/<bucket>.json: word → the shards holding it, as a bit mask)
+// tells which shards hold every word of the query, as the browser segments it; only they are merged
+// and searched. So a rare word loads one or two shards, and a shard lacking a word cannot answer with
+// parts of it (Pagefind 1.6 falls back to 高 for a 高龄 an index lacks). Words no shard holds: every
+// shard is searched, as one index would be.
+let manifest = null;
+const merged = new Set(); // indexes into manifest.shards
+const merging = new Map(); // index → promise of its mergeIndex
+const buckets = new Map(); // bucket number → promise of its table
+
+function bucket(n) {
+  if (!buckets.has(n)) {
+    const url = base + "pagefind/" + manifest.routes.path + n + ".json";
+    buckets.set(n, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: ${r.status}`)))));
   }
-  return out.join(" ");
+  return buckets.get(n);
 }
 
-// Pagefind leaves out a query word that does not occur in an index at all, so in a shard without
-// 高龄 the query 高龄 补贴 would match every page with 补贴 (and with one index, 平 潭 every page with
-// 平…). Each word is looked up alone first (the synthetic "shard" filter counts where it occurs);
-// shards missing a word are left out, so every result has every word, however the index is split.
-// The lookups filter on a shard no page is in: Pagefind still counts the word's pages per shard in
-// totalFilters (the counts before filtering) but ranks none of them, ~30 ms instead of up to 1.5 s for
-// a common word at 10,000 reports.
-const NO_PAGE = { shard: { any: ["\u0000none"] } };
-
-async function searchShards(pf, terms, term, options) {
-  if (terms.length > 1) {
-    const alone = await Promise.all(terms.map((t) => pf.search(t, { filters: NO_PAGE })));
-    let shards = null;
-    for (const found of alone) {
-      const here = Object.entries(found.totalFilters?.shard || {}).filter(([, n]) => n > 0).map(([s]) => s);
-      shards = shards === null ? new Set(here) : new Set(here.filter((s) => shards.has(s)));
+async function shardsFor(term) {
+  const all = manifest.shards.map((_, i) => i);
+  if (!term || all.length === 1 || !manifest.routes) return all;
+  const pieces = [...new Set(segmentWords(term))];
+  if (!pieces.length) return all;
+  const tables = await Promise.all(pieces.map((p) => bucket(p.codePointAt(0) % manifest.routes.buckets)));
+  let need = null;
+  pieces.forEach((piece, i) => {
+    let mask = 0n;
+    for (const [word, hex] of Object.entries(tables[i])) {
+      if (word === piece || word.startsWith(piece)) mask |= BigInt("0x" + hex);
     }
-    if (!shards.size) return { results: [], filters: {} };
-    options = { ...options, filters: { ...options.filters, shard: { any: [...shards] } } };
+    need = need === null ? mask : need & mask;
+  });
+  const chosen = all.filter((i) => (need >> BigInt(i)) & 1n);
+  return chosen.length ? chosen : all;
+}
+
+async function mergeShards(indexes) {
+  await Promise.all(
+    indexes
+      .filter((i) => !merged.has(i))
+      .map((i) => {
+        if (!merging.has(i)) {
+          const s = manifest.shards[i];
+          merging.set(
+            i,
+            pagefind.mergeIndex(base + s.bundle, { baseUrl: base, mergeFilter: { shard: s.name } }).then(() => merged.add(i)),
+          );
+        }
+        return merging.get(i);
+      }),
+  );
+}
+
+async function searchShards(term, options) {
+  const need = await shardsFor(term);
+  await mergeShards(need);
+  if (need.length < merged.size) {
+    const names = need.map((i) => manifest.shards[i].name);
+    options = { ...options, filters: { ...options.filters, shard: { any: names } } };
   }
-  return withoutDropped(await pf.search(term, options));
+  return withoutDropped(await pagefind.search(term || null, options));
 }
 
 // After an incremental build, changed reports live in the small "delta" shard and their old
@@ -276,6 +390,7 @@ function addCounts(counts, values, sign) {
 
 // Counts of the whole index (no query): Pagefind's totals, less the stale entries it still holds.
 async function indexCounts() {
+  await mergeShards(manifest.shards.map((_, i) => i));
   const counts = structuredClone(await pagefind.filters());
   for (const values of dropped.values()) addCounts(counts, values, -1);
   return counts;
@@ -287,54 +402,53 @@ function segmentWords(term) {
   return [...segmenter.segment(term)].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
 }
 
-function searchRejoined(raw, options) {
-  return searchShards(rawPagefind, raw.split(" "), raw, options);
-}
-
-async function searchBoth(term, filters) {
+// One search over every shard. Pagefind 1.6 cuts the query with the browser's Intl.Segmenter and cut
+// the pages with ICU4X, the same segmentation (1.5 used jieba at index time: 业委会 was one word in the
+// index and 业|委|会 in the query, upstream issue #1237). A page is listed once even if two shards
+// hold it (after an incremental build its old entry is dropped; a URL seen twice is kept once).
+async function searchIndex(term, filters) {
   const options = { filters: pagefindFilters(filters) };
-  if (!term) return withoutDropped(await pagefind.search(null, options));
-  const raw = rejoinQuery(term);
-  const words = segmentWords(term);
-  const han = /\p{Script=Han}/u.test(raw);
-  // The browser cut every word into single characters (复工复产 → 复|工|复|产: it did not know them).
-  // Searched so, they match pages that merely share characters (5,644 of 10,000 synthetic reports where
-  // 复工复产 itself is in 2,743), and slowly: when the re-joined words find reports, those are the answer.
-  const joinedFirst = han && words.every((w) => [...w].length === 1) ? await searchRejoined(raw, options) : null;
-  if (joinedFirst && joinedFirst.results.length) return joinedFirst;
-  const [segmented, joined] = await Promise.all([
-    searchShards(pagefind, words, term, options),
-    joinedFirst ?? (han ? searchRejoined(raw, options) : null),
-  ]);
-  if (!joined) return segmented;
-  // The re-joined words match whole index words, the browser's pieces only prefixes of any word:
-  // pages the re-joined query found come first, then those only the segmented query found.
-  const joinedIds = new Set(joined.results.map((r) => r.id));
-  const results = [...joined.results, ...segmented.results.filter((r) => !joinedIds.has(r.id))];
-  return { results, filters: await unionCounts(segmented, joined, joinedIds) };
+  const found = await searchShards(term, options);
+  return term ? await sideBySide(term, found) : found;
 }
 
-// Filter counts of the union of two searches, from their own counts and result ids: a page both found
-// is counted once. Its filter values come from its own data only when the two sets overlap without
-// one holding the other (each result's data is ~10 KB of narrative; at most OVERLAP_LOADED of them,
-// beyond that the counts are the larger of the two, a lower bound).
-const OVERLAP_LOADED = 30;
-
-async function unionCounts(a, b, idsOfB) {
-  const both = a.results.filter((r) => idsOfB.has(r.id));
-  if (both.length === a.results.length) return b.filters || {};
-  if (both.length === b.results.length) return a.filters || {};
-  const counts = structuredClone(a.filters || {});
-  const loadBoth = both.length <= OVERLAP_LOADED;
-  for (const [key, values] of Object.entries(b.filters || {})) {
-    counts[key] ??= {};
-    for (const [value, n] of Object.entries(values)) {
-      const here = counts[key][value] || 0;
-      counts[key][value] = loadBoth ? here + n : Math.max(here, n);
-    }
+// A word the segmenter cuts into pieces (业委会 → 业|委|会, 三审三校 → 三|审|三|校) matches every page that
+// has the pieces anywhere: 91 of 109 reports for 业委会. Pagefind gives each result the positions of its
+// matching words (result.words, without loading the page's data), so the pages where the pieces stand
+// side by side, as the word itself, can be told apart: when there are such pages, only they are listed;
+// otherwise every page is, those with the longest run of neighbouring pieces first.
+function longestRun(positions) {
+  let best = positions.length ? 1 : 0;
+  let run = 1;
+  for (let i = 1; i < positions.length; i++) {
+    run = positions[i] === positions[i - 1] + 1 ? run + 1 : positions[i] === positions[i - 1] ? run : 1;
+    if (run > best) best = run;
   }
-  if (loadBoth) for (const data of await Promise.all(both.map((r) => r.data()))) addCounts(counts, data.filters, -1);
-  return counts;
+  return best;
+}
+
+const COUNTED_LOADED = 50; // filter counts of a narrowed list are recounted from at most this many pages
+
+async function sideBySide(term, found) {
+  const pieces = Math.max(...term.split(" ").map((part) => segmentWords(part).length));
+  if (pieces < 2 || !found.results.length) return found;
+  const runs = new Map(found.results.map((r) => [r.id, longestRun([...(r.words || [])].sort((a, b) => a - b))]));
+  const whole = found.results.filter((r) => runs.get(r.id) >= pieces);
+  if (!whole.length) {
+    const ranked = found.results
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => runs.get(b.r.id) - runs.get(a.r.id) || a.i - b.i)
+      .map(({ r }) => r);
+    return { ...found, results: ranked };
+  }
+  if (whole.length === found.results.length) return found;
+  let counts = found.filters || {};
+  if (filtersLoaded && whole.length <= COUNTED_LOADED) {
+    counts = {};
+    for (const key of Object.keys(found.filters || {})) counts[key] = {};
+    for (const data of await Promise.all(whole.map((r) => r.data()))) addCounts(counts, data.filters, 1);
+  }
+  return { ...found, results: whole, filters: counts };
 }
 
 // Results arrive in batches: all at once by relevance, or year after year when sorted by year
@@ -344,20 +458,34 @@ let source = null;
 async function nextBatch(gen) {
   while (pending.length < PAGE_SIZE && source && source.years.length) {
     const year = source.years.shift();
-    const found = await searchBoth(source.term, { ...source.filters, year: [year] });
+    const found = await searchIndex(source.term, { ...source.filters, year: [year] });
     if (gen !== generation) return null;
     pending.push(...found.results);
   }
   return pending.splice(0, PAGE_SIZE);
 }
 
+let shownPassages = new Set(); // excerpts already shown for this search (boilerplate is not repeated)
+
 async function showMore(gen) {
   const batch = await nextBatch(gen);
   if (batch === null) return;
   const datas = await Promise.all(batch.map((r) => r.data()));
   if (gen !== generation) return;
-  els.results.append(...datas.map(resultItem));
+  const seen = new Set([...els.results.querySelectorAll("li h2 a")].map((a) => a.getAttribute("href")));
+  const fresh = datas.filter((d) => !seen.has(d.url) && seen.add(d.url));
+  els.results.append(...fresh.map((d) => resultItem(d, source?.term ?? currentTerm, shownPassages)));
   els.more.hidden = pending.length === 0 && !(source && source.years.length);
+}
+
+let currentTerm = "";
+
+// The filter panel's files are loaded when it is first opened (or the URL sets a filter or an order):
+// most searches never use them, and they were a third of the first search's bytes.
+async function openFilters(state) {
+  if (filtersLoaded) return;
+  filtersLoaded = true;
+  buildFilters(await indexCounts(), state);
 }
 
 async function run({ debounce }) {
@@ -374,7 +502,7 @@ async function run({ debounce }) {
     els.results.replaceChildren();
     els.more.hidden = true;
     els.status.textContent = "输入词语开始搜索，或在“筛选和排序”中选择年度、地区等条件浏览报告。";
-    showCounts(await indexCounts());
+    if (filtersLoaded) showCounts(await indexCounts());
     if (gen === generation) els.app.dataset.searched = location.search;
     return;
   }
@@ -382,11 +510,13 @@ async function run({ debounce }) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (gen !== generation) return;
   }
-  const found = await searchBoth(term, state.filters);
+  const found = await searchIndex(term, state.filters);
   if (gen !== generation) return; // a newer search superseded this one
-  showCounts(found.filters || {});
+  if (filtersLoaded) showCounts(found.filters || {});
   source = null;
   pending = [];
+  currentTerm = term;
+  shownPassages = new Set();
   if (state.sort) {
     const chosen = state.filters.year ? new Set(state.filters.year) : null;
     const years = Object.entries(found.filters?.year || {})
@@ -409,38 +539,15 @@ async function run({ debounce }) {
 async function loadPagefind() {
   const response = await fetch(base + "pagefind/shards.json");
   if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
-  const manifest = await response.json();
+  manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
   dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
   const module = await import(base + manifest.shards[0].bundle + "pagefind.js");
-  const open = async (language) => {
-    // Pagefind takes the query language from <html lang> when the instance is created.
-    const html = document.documentElement;
-    const lang = html.lang;
-    html.lang = language;
-    let pf;
-    try {
-      pf = module.createInstance({ basePath: base + manifest.shards[0].bundle });
-    } finally {
-      html.lang = lang;
-    }
-    await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: manifest.shards[0].name } });
-    await pf.init();
-    await Promise.all(
-      manifest.shards
-        .slice(1)
-        .map((s) => pf.mergeIndex(base + s.bundle, { baseUrl: base, mergeFilter: { shard: s.name } })),
-    );
-    // Pagefind counts a filter's values in search results only once that filter's files are loaded:
-    // without this the second instance's results came back without year, province… counts, and the
-    // counts beside the filters were the first instance's alone (行政复议: 2 where 9 were listed).
-    await pf.filters();
-    return pf;
-  };
-  // One after the other: the second instance gets the same files from the browser's cache.
-  const segmenting = await open(document.documentElement.lang || "zh-CN");
-  rawPagefind = await open("zxx");
-  return segmenting;
+  const pf = module.createInstance({ basePath: base + manifest.shards[0].bundle });
+  await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: manifest.shards[0].name } });
+  await pf.init();
+  merged.add(0);
+  return pf;
 }
 
 function fail(message) {
@@ -463,8 +570,17 @@ async function main() {
     fail("档案中还没有可搜索的报告。");
     return;
   }
-  buildFilters(await indexCounts(), state);
-  els.refine.open = !NARROW.matches;
+  // The panel starts folded (one Tab stop before the results) unless the URL sets a filter or an order.
+  const chosen = Object.keys(state.filters).length > 0 || Boolean(state.sort);
+  if (chosen) {
+    await openFilters(state);
+    els.refine.open = true;
+  }
+  els.refine.addEventListener("toggle", async () => {
+    if (!els.refine.open || filtersLoaded) return;
+    await openFilters(currentState());
+    await run({ debounce: false });
+  });
   els.app.hidden = false;
   els.input.addEventListener("input", () => run({ debounce: true }));
   els.form.addEventListener("submit", (event) => {
