@@ -1,31 +1,91 @@
-"""Bytes a browser downloads from pagefind/ for a first search, measured in Debian's Chromium.
+"""Weight and time of a first search, measured in Debian's Chromium: bytes as a CDN would send them.
 
-    python -m bench.search_payload SITE_FOLDER [QUERY ...]
+    python -m bench.search_payload SITE_FOLDER [QUERY ...] [--runs 3]
 
-Serves the built site on 127.0.0.1 (bounded: stops when done), opens search/?q=QUERY in a fresh
-browser context (empty cache) for each query, waits for the results, and sums the response body
-sizes of every request under pagefind/ (uncompressed, as this local server sends them; a real host
-would gzip the JavaScript, Pagefind's own index files are already compressed).
+Serves the built site on 127.0.0.1 (bounded: stops when done). For each query, in a fresh browser
+context (empty cache), two ways a person starts a search:
+
+- arriving: opens search/?q=QUERY and waits until the page has shown that search's results;
+- typing: opens search/, types QUERY into the box (key by key, no delay), and waits likewise.
+
+Counted: every response of the site (the page, its CSS and scripts, the index files), each at the size
+it would travel gzip-compressed (level 6, as a CDN compresses text; files that are already compressed,
+such as Pagefind's index chunks, at their own size when gzip would not make them smaller). Time: from
+the start of navigation to the results on screen (wall clock in this process), the median of --runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
+import gzip
 import http.server
-import sys
+import statistics
 import threading
+import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import sync_playwright
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
+DONE = (
+    "q => document.querySelector('#search-app')?.dataset.searched === location.search"
+    " && new URLSearchParams(location.search).get('q') === q"
+)
 
 
-def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, int]]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def wire_size(body: bytes) -> int:
+    return min(len(body), len(gzip.compress(body, compresslevel=6, mtime=0)))
+
+
+def _one(browser, origin: str, query: str, typing: bool) -> dict:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    seen: list = []
+    page.on("requestfinished", lambda r: seen.append(r))
+    start = time.monotonic()
+    if typing:
+        page.goto(origin + "search/")
+        page.wait_for_selector("#search-app[data-ready]", state="attached", timeout=120000)
+        page.locator("#search-q").press_sequentially(query)
+    else:
+        page.goto(f"{origin}search/?q={quote(query)}")
+    page.wait_for_function(DONE, arg=query, timeout=120000)
+    seconds = time.monotonic() - start
+    shown = page.locator("#search-results > li").count()
+    found = page.inner_text("#search-status")
+    total = pagefind = 0
+    requests = 0
+    for r in seen:
+        if urlsplit(r.url).hostname != "127.0.0.1":
+            continue
+        response = r.response()
+        body = response.body() if response else b""
+        size = wire_size(body)
+        total += size
+        requests += 1
+        if "/pagefind/" in r.url:
+            pagefind += size
+    context.close()
+    return {
+        "seconds": seconds,
+        "bytes": total,
+        "pagefind": pagefind,
+        "requests": requests,
+        "shown": shown,
+        "status": found,
+    }
+
+
+def measure(site: Path, queries: list[str], runs: int = 1) -> list[dict]:
+    handler = functools.partial(_Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -34,20 +94,18 @@ def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, int]]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for query in queries:
-                context = browser.new_context()
-                page = context.new_page()
-                seen = []
-                page.on("requestfinished", lambda r, seen=seen: seen.append(r))
-                page.goto(f"{origin}search/?q={quote(query)}")
-                page.wait_for_function(
-                    "document.querySelector('#search-app').dataset.searched === location.search",
-                    timeout=120000,
-                )
-                found = page.locator("#search-results li").count()
-                mine = [r for r in seen if "/pagefind/" in r.url]
-                total = sum(r.sizes()["responseBodySize"] for r in mine)
-                rows.append((query, len(mine), total, found))
-                context.close()
+                for typing in (False, True):
+                    tries = [_one(browser, origin, query, typing) for _ in range(runs)]
+                    best = tries[0]
+                    rows.append(
+                        {
+                            "query": query,
+                            "how": "typing" if typing else "?q=",
+                            "seconds": statistics.median(t["seconds"] for t in tries),
+                            "seconds_all": [round(t["seconds"], 2) for t in tries],
+                            **{k: best[k] for k in ("bytes", "pagefind", "requests", "shown", "status")},
+                        }
+                    )
             browser.close()
     finally:
         httpd.shutdown()
@@ -55,10 +113,19 @@ def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, int]]:
 
 
 def main() -> None:
-    site = Path(sys.argv[1])
-    queries = sys.argv[2:] or ["高龄补贴", "行政复议", "依申请公开"]
-    for query, requests, total, found in measure(site, queries):
-        print(f"{query}\t{requests} requests\t{total / 1024:.0f} KiB\t{found} results shown")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("site", type=Path)
+    parser.add_argument("queries", nargs="*", default=["高龄补贴", "行政复议", "依申请公开"])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    for row in measure(args.site, args.queries, args.runs):
+        print(
+            f"{row['query']}\t{row['how']}\t{row['bytes'] / 1024:.0f} KiB on the wire "
+            f"({row['pagefind'] / 1024:.0f} KiB of it pagefind/, {row['requests']} requests)\t"
+            f"{row['seconds']:.2f} s (runs: {row['seconds_all']})\t{row['shown']} shown · {row['status']}"
+        )
 
 
 if __name__ == "__main__":

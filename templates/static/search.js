@@ -200,6 +200,7 @@ function namedFigures(term, figures) {
 // the link lands on that section. A passage whose text an earlier result already showed (a sentence
 // many reports share) gives way to the page's next place; if every place repeats, the result says so.
 const BEFORE = 14;
+const FIGURES_ANCHOR = "yoy-heading"; // report.html: the key figures' section
 const AFTER = 30;
 
 function escapeText(text) {
@@ -225,7 +226,7 @@ function passageAt(data, words, at, span) {
   return { title: anchor ? (anchor.text || "").trim() : "", url, excerpt: html, plain, repeated: false };
 }
 
-function bestPassage(data, term, shown) {
+function bestPassage(data, term, shown, figureShown) {
   const raw = data.raw_content || "";
   const pieces = Math.max(1, ...term.split(" ").map((part) => segmentWords(part).length));
   const positions = [...new Set(data.locations || [])].sort((a, b) => a - b);
@@ -239,7 +240,19 @@ function bestPassage(data, term, shown) {
     const headings = (data.anchors || []).map((a) => [a.location, a.location + segmentWords(a.text || "").length]);
     const inHeading = (p) => headings.some(([from, to]) => p >= from && p < to);
     const found = starts.length ? starts : positions;
-    const places = [...found.filter((p) => !inHeading(p)), ...found.filter(inHeading)].slice(0, 30);
+    // So do places in the key figures (the figure line above the passage already shows the number).
+    const figuresAt = (data.anchors || []).find((a) => a.id === FIGURES_ANCHOR)?.location ?? -1;
+    const nextAnchor = (data.anchors || []).map((a) => a.location).filter((l) => l > figuresAt).sort((a, b) => a - b)[0];
+    const inFigures = (p) => figuresAt >= 0 && p >= figuresAt && (nextAnchor === undefined || p < nextAnchor);
+    const rank = (p) => (inHeading(p) ? 2 : inFigures(p) ? 1 : 0);
+    // When the figure line shows the number, the figures' own list is not shown again as a passage.
+    const ranks = figureShown ? [0, 2] : [0, 1, 2];
+    const places = ranks.flatMap((r) => found.filter((p) => rank(p) === r)).slice(0, 30);
+    if (!places.length && figureShown && figuresAt >= 0) {
+      const anchor = data.anchors.find((a) => a.id === FIGURES_ANCHOR);
+      const url = data.url.replace(/#.*$/, "") + "#" + FIGURES_ANCHOR;
+      return { title: (anchor.text || "").trim(), url, excerpt: "", plain: "", repeated: false };
+    }
     let first = null;
     for (const at of places) {
       const passage = passageAt(data, words, at, starts.length ? pieces : 1);
@@ -257,7 +270,8 @@ function bestPassage(data, term, shown) {
 function resultItem(data, term, shown) {
   const li = document.createElement("li");
   li.className = "result";
-  const passage = bestPassage(data, term, shown);
+  const figures = namedFigures(term, figuresOf(data));
+  const passage = bestPassage(data, term, shown, figures.length > 0);
   if (passage.plain) shown.add(passage.plain);
   const h2 = document.createElement("h2");
   const a = document.createElement("a");
@@ -276,7 +290,6 @@ function resultItem(data, term, shown) {
   ].filter(Boolean);
   meta.textContent = parts.join(" · ");
   li.append(h2, meta);
-  const figures = namedFigures(term, figuresOf(data));
   if (figures.length) {
     const p = document.createElement("p");
     p.className = "result-figures";
@@ -357,8 +370,8 @@ async function mergeShards(indexes) {
   );
 }
 
-async function searchShards(term, options) {
-  const need = await shardsFor(term);
+async function searchShards(term, options, plain = term) {
+  const need = await shardsFor(plain);
   await mergeShards(need);
   if (need.length < merged.size) {
     const names = need.map((i) => manifest.shards[i].name);
@@ -408,8 +421,61 @@ function segmentWords(term) {
 // hold it (after an incremental build its old entry is dropped; a URL seen twice is kept once).
 async function searchIndex(term, filters) {
   const options = { filters: pagefindFilters(filters) };
+  if (term && !term.includes(" ")) {
+    const phrase = await searchPhrase(term, options);
+    if (phrase) return phrase;
+  }
   const found = await searchShards(term, options);
   return term ? await sideBySide(term, found) : found;
+}
+
+// Ways to cut a query word into words the index holds (the routing table knows the index's words):
+// the page cut 本年新收申请 as 本年|新收|申请 in its sentence while the browser cuts the query 本年新收 alone
+// as 本|年|新|收. Fewest pieces first; the browser's own cut is always one of them.
+async function cuts(word, limit = 6) {
+  const chars = [...word];
+  const own = segmentWords(word);
+  if (!manifest.routes || chars.length > 12) return [own];
+  const tables = await Promise.all(
+    [...new Set(chars.map((c) => c.toLowerCase().codePointAt(0) % manifest.routes.buckets))].map(async (n) => [n, await bucket(n)]),
+  );
+  const byBucket = new Map(tables);
+  const known = (w) => Object.prototype.hasOwnProperty.call(byBucket.get(w.codePointAt(0) % manifest.routes.buckets) || {}, w);
+  const found = [];
+  const walk = (i, parts) => {
+    if (found.length >= 50) return;
+    if (i === chars.length) return void found.push(parts);
+    for (let j = chars.length; j > i; j--) {
+      const w = chars.slice(i, j).join("").toLowerCase();
+      if (known(w)) walk(j, [...parts, w]);
+    }
+  };
+  walk(0, []);
+  const all = [own, ...found.sort((a, b) => a.length - b.length)];
+  const seen = new Set();
+  return all.filter((c) => !seen.has(c.join(" ")) && seen.add(c.join(" "))).slice(0, limit);
+}
+
+// A query word is first searched as a phrase (Pagefind 1.6: "…" matches the words side by side, in
+// order), once for each way the index may have cut it; the pages found so contain the word itself.
+// Only when no page does, the words are searched loose (sideBySide).
+async function searchPhrase(term, options) {
+  const ways = await cuts(term);
+  if (ways.length === 1 && ways[0].length < 2) return null; // one index word: a plain search is exact
+  const founds = await Promise.all(ways.map((w) => searchShards(`"${w.join(" ")}"`, options, term)));
+  const byId = new Map();
+  for (const found of founds) for (const r of found.results) if (!byId.has(r.id) || byId.get(r.id).score < r.score) byId.set(r.id, r);
+  if (!byId.size) return null;
+  const results = [...byId.values()].sort((a, b) => b.score - a.score);
+  const one = founds.filter((f) => f.results.length);
+  if (one.length === 1) return { ...one[0], results };
+  let counts = one[0].filters || {};
+  if (filtersLoaded && results.length <= COUNTED_LOADED) {
+    counts = {};
+    for (const key of Object.keys(one[0].filters || {})) counts[key] = {};
+    for (const data of await Promise.all(results.map((r) => r.data()))) addCounts(counts, data.filters, 1);
+  }
+  return { results, filters: counts };
 }
 
 // A word the segmenter cuts into pieces (业委会 → 业|委|会, 三审三校 → 三|审|三|校) matches every page that
@@ -488,6 +554,13 @@ async function openFilters(state) {
   buildFilters(await indexCounts(), state);
 }
 
+// Marks the page done with a search: the address it answered, and whether the counts are shown.
+function done(gen) {
+  if (gen !== generation) return;
+  els.app.dataset.searched = location.search;
+  if (filtersLoaded) els.refine.dataset.loaded = "true";
+}
+
 async function run({ debounce }) {
   const state = currentState();
   writeState(state);
@@ -503,7 +576,7 @@ async function run({ debounce }) {
     els.more.hidden = true;
     els.status.textContent = "输入词语开始搜索，或在“筛选和排序”中选择年度、地区等条件浏览报告。";
     if (filtersLoaded) showCounts(await indexCounts());
-    if (gen === generation) els.app.dataset.searched = location.search;
+    done(gen);
     return;
   }
   if (debounce) {
@@ -533,7 +606,7 @@ async function run({ debounce }) {
     ? `找到 ${found.results.length} 份${shown}报告。`
     : `没有找到${shown}报告。可以试试更短的词、去掉一些筛选条件，或按年度、按地区浏览。`;
   await showMore(gen);
-  if (gen === generation) els.app.dataset.searched = location.search;
+  done(gen);
 }
 
 async function loadPagefind() {

@@ -56,13 +56,20 @@ def two_sites(server, built_site_subpath: Path, tmp_path_factory: pytest.TempPat
 
 
 def all_results(page, url: str) -> list[str]:
+    """Every result of the search at ``url`` (report paths), with the filter panel opened (its counts)."""
     page.goto(url)
+    page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
+    if not page.evaluate("document.querySelector('#search-refine').open"):
+        page.click("#search-refine > summary")
+    page.wait_for_selector("#search-refine[data-loaded]", state="attached")
     page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
     while page.is_visible("#search-more"):
         count = page.locator("#search-results li").count()
         page.click("#search-more")
         page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {count}")
-    links = page.eval_on_selector_all("#search-results li a", "els => els.map(a => a.getAttribute('href'))")
+    links = page.eval_on_selector_all(
+        "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
+    )
     return [re.sub(r"^/[^/]+/", "/", h) for h in links]
 
 
