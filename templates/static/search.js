@@ -423,10 +423,35 @@ async function searchIndex(term, filters) {
   const options = { filters: pagefindFilters(filters) };
   if (term && !term.includes(" ")) {
     const phrase = await searchPhrase(term, options);
-    if (phrase) return phrase;
+    if (phrase && phrase.results.length >= PAGE_SIZE) return phrase;
+    if (phrase !== undefined) return await withTextMatches(term, options, phrase);
   }
   const found = await searchShards(term, options);
   return term ? await sideBySide(term, found) : found;
+}
+
+// Fewer phrase matches than a page of results: the pages may also cut the word in a way no phrase
+// search foresaw (本年新收 inside 本年新收申请). The loose search's best candidates (pieces side by
+// side first) are read, and those whose text holds the word are added; none is listed on its pieces
+// alone. At most VERIFIED pages are read (their data is loaded anyway when they are shown).
+const VERIFIED = 20;
+
+async function withTextMatches(term, options, phrase) {
+  const loose = await sideBySide(term, await searchShards(term, options), false);
+  const have = new Set((phrase?.results || []).map((r) => r.id));
+  const candidates = loose.results.filter((r) => !have.has(r.id)).slice(0, VERIFIED);
+  const wanted = term.toLowerCase();
+  const datas = await Promise.all(candidates.map((r) => r.data()));
+  const extra = candidates.filter((r, i) => (datas[i].raw_content || datas[i].content || "").replace(/\u200B/g, "").toLowerCase().includes(wanted));
+  const results = [...(phrase?.results || []), ...extra];
+  if (!extra.length && phrase) return phrase;
+  let counts = {};
+  if (filtersLoaded) {
+    for (const key of Object.keys(loose.filters || {})) counts[key] = {};
+    const all = await Promise.all(results.map((r) => r.data()));
+    for (const data of all) addCounts(counts, data.filters, 1);
+  }
+  return { results, filters: counts };
 }
 
 // Ways to cut a query word into words the index holds (the routing table knows the index's words):
@@ -461,7 +486,7 @@ async function cuts(word, limit = 6) {
 // Only when no page does, the words are searched loose (sideBySide).
 async function searchPhrase(term, options) {
   const ways = await cuts(term);
-  if (ways.length === 1 && ways[0].length < 2) return null; // one index word: a plain search is exact
+  if (ways.length === 1 && ways[0].length < 2) return undefined; // one index word: a plain search is exact
   const founds = await Promise.all(ways.map((w) => searchShards(`"${w.join(" ")}"`, options, term)));
   const byId = new Map();
   for (const found of founds) for (const r of found.results) if (!byId.has(r.id) || byId.get(r.id).score < r.score) byId.set(r.id, r);
@@ -495,12 +520,12 @@ function longestRun(positions) {
 
 const COUNTED_LOADED = 50; // filter counts of a narrowed list are recounted from at most this many pages
 
-async function sideBySide(term, found) {
+async function sideBySide(term, found, narrow = true) {
   const pieces = Math.max(...term.split(" ").map((part) => segmentWords(part).length));
   if (pieces < 2 || !found.results.length) return found;
   const runs = new Map(found.results.map((r) => [r.id, longestRun([...(r.words || [])].sort((a, b) => a - b))]));
   const whole = found.results.filter((r) => runs.get(r.id) >= pieces);
-  if (!whole.length) {
+  if (!whole.length || !narrow) {
     const ranked = found.results
       .map((r, i) => ({ r, i }))
       .sort((a, b) => runs.get(b.r.id) - runs.get(a.r.id) || a.i - b.i)

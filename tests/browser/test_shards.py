@@ -86,22 +86,10 @@ def filter_counts(page) -> dict[str, str]:
     return dict(boxes + options)
 
 
-# Known defect, open in the search issue (#16): on the 109-report archive split into 3-page shards,
-# a word some shards lack is matched there by its parts or prefixes (Pagefind matches per index), so
-# these queries list more reports than one index does. Only they are expected to fail (and still run);
-# every other query is held to the same results.
-SHARD_KNOWN = {"高龄补贴", "业委会", "平潭", "2021", "高龄 补贴", "特困认定"}
-
-
-def queries_with_known_defects(queries: list, known: set[str]) -> list:
-    reason = "per-shard partial matching differs from one index (#16)"
-    return [
-        pytest.param(q, marks=pytest.mark.xfail(reason=reason, strict=False)) if q in known else q
-        for q in queries
-    ]
-
-
-@pytest.mark.parametrize("query", queries_with_known_defects([*QUERIES, None, ""], SHARD_KNOWN))
+# Words some shards lack used to be matched there by their parts or prefixes (Pagefind matches per
+# index); the routing table (gkgen.search_routes) lets the page search only the shards holding every
+# word, so every query is held to one index's results.
+@pytest.mark.parametrize("query", [*QUERIES, None, ""])
 def test_merged_shards_find_the_same_reports_as_one_index(page, server, two_sites, query) -> None:
     suffix = f"?q={quote(query)}" if query else "?year=2021&year=2022" if query is None else ""
     one = all_results(page, server.origin + two_sites[0] + "search/" + suffix)
