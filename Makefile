@@ -43,7 +43,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix gkgen tests bench
 
 schema: $(STAMP)
-	$(BIN)/python -m gkgen.schema
+	$(BIN)/python -m gkgen.formats.schema
 
 # make bench [N=10000] [PEER=1]: synthetic archives, never content/. PEER=1 also builds them with Hugo + Pagefind.
 bench: $(STAMP)

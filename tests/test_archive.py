@@ -97,5 +97,5 @@ def test_failed_build_leaves_the_site_untouched(tmp_path: Path) -> None:
     assert "error[balance]" in stream.getvalue()
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    # No staging folder left behind; the lock file stays (gkgen.lock).
+    # No staging folder left behind; the lock file stays (gkgen.outputs.lock).
     assert [p.name for p in tmp_path.glob(".site.*")] == [".site.lock"]

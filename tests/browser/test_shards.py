@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from gkgen import search
+from gkgen.outputs import search
 
 QUERIES = [
     "政府信息",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import emit
-from gkgen.importer import cli, import_file
+from gkgen.authoring import emit
+from gkgen.authoring.importer import cli, import_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,8 @@ def _run(*argv: str) -> int:
 
 
 def _archive_reports(root: Path):
-    from gkgen import build, exports
+    from gkgen import build
+    from gkgen.outputs import exports
 
     if hasattr(build, "read_inputs"):  # the build reads its inputs once and passes them on
         inputs = build.read_inputs(root)
@@ -34,7 +35,7 @@ def _archive_reports(root: Path):
     if loaded.archive is None:
         pytest.skip("the archive in content/ does not load")
     try:  # the build keeps reports without their narrative; it is read back for an export
-        from gkgen.load import with_narrative
+        from gkgen.content.load import with_narrative
     except ImportError:  # pragma: no cover - older builds keep the narrative
         reports = list(loaded.archive.reports)
     else:
