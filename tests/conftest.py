@@ -137,8 +137,16 @@ def html_files(site: Path) -> list[Path]:
 
 
 # What `make test-fast` leaves out (`pytest -m "not slow"`): tests that open a browser, build the whole
-# real archive, re-import every real report, fuzz, or kill builds. `make test` runs everything.
-SLOW_MODULES = {"test_archive_sources", "test_fuzz", "test_atomic", "test_golden", "test_html_valid"}
+# real archive, re-import every real report, fuzz, kill builds, or rebuild archives step by step. `make test` runs everything.
+SLOW_MODULES = {
+    "test_archive_sources",
+    "test_fuzz",
+    "test_atomic",
+    "test_golden",
+    "test_html_valid",
+    "test_incremental",
+    "test_serve",
+}
 SLOW_FIXTURES = {"built_site", "built_site_subpath"}
 
 
