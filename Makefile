@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE := node_modules/.gkgen-stamp
 
-.PHONY: setup site check test lint format schema bench bench-search serve clean
+.PHONY: setup site check test test-fast golden lint format schema bench bench-search serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ serve: $(STAMP)
 test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest
 
+# The fast tests only (seconds to a minute or two): everything but browsers, whole-archive builds, fuzzing, kills.
+test-fast: $(STAMP) $(NODE)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# Rewrite the golden tree (tests/golden/site/) from tests/golden/archive/ after an intended output change;
+# review `git diff tests/golden/site` before committing it.
+golden: $(STAMP) $(NODE)
+	GKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check gkgen tests bench
 	$(BIN)/ruff format --check gkgen tests bench
@@ -45,7 +54,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix gkgen tests bench
 
 schema: $(STAMP)
-	$(BIN)/python -m gkgen.schema
+	$(BIN)/python -m gkgen.formats.schema
 
 # make bench [N=10000] [PEER=1]: synthetic archives, never content/. PEER=1 also builds them with Hugo + Pagefind.
 bench: $(STAMP) $(NODE)

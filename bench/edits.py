@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench import run
-from gkgen import cache
+from gkgen.incremental import cache
 
 
 def main() -> None:

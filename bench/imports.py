@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from bench import synth
-from gkgen import build, exports
-from gkgen.load import with_narrative
+from gkgen import build
+from gkgen.content.load import with_narrative
+from gkgen.outputs import exports
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.run import OUT
-from gkgen import build, files, load, narrative, yamlpos
+from gkgen import build
+from gkgen.content import files, load, narrative, yamlpos
 
 STEPS = {
     "read files (UTF-8, BOM, line endings)": (load, "read_text"),

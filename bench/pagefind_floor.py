@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bench.run import OUT, _children_cpu, measure
-from gkgen.search import pagefind_binary
+from gkgen.outputs.search import pagefind_binary
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 KEEP = ("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort")

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from gkgen import formats
-from gkgen.search import pagefind_binary
+from gkgen.outputs.search import pagefind_binary
 
 HERE = Path(__file__).resolve().parent
 

@@ -16,7 +16,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from gkgen import narrative
+from gkgen.content import narrative
 from gkgen.quality import similarity
 
 _BODY = "==================== 正文 ===================="

@@ -18,7 +18,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
-from gkgen import search
+from gkgen.outputs import search
 
 REPO = Path(__file__).resolve().parents[1]
 PROVINCES = [

@@ -14,7 +14,8 @@ import re
 import shutil
 from pathlib import Path
 
-from gkgen import emit, formats
+from gkgen import formats
+from gkgen.authoring import emit
 
 REPO = Path(__file__).resolve().parents[1]
 PROVINCES = [

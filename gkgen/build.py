@@ -30,27 +30,18 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from gkgen import agencies as agencies_mod
-from gkgen import (
-    cache,
-    datasets,
-    files,
-    furniture,
-    history,
-    load,
-    lock,
-    pages,
-    quality,
-    search,
-    workers,
-    write,
-)
-from gkgen import config as config_mod
-from gkgen.diagnostics import Collector, Diagnostic, report, visible
+from gkgen import quality, workers
+from gkgen.content import agencies as agencies_mod
+from gkgen.content import config as config_mod
+from gkgen.content import files, history, load
+from gkgen.content.diagnostics import Collector, Diagnostic, report, visible
+from gkgen.content.validate import build_date
+from gkgen.incremental import cache
 from gkgen.model import Archive
-from gkgen.render import TEMPLATES
-from gkgen.validate import build_date
-from gkgen.write import SiteWriter, checkpoint
+from gkgen.outputs import datasets, lock, search, write
+from gkgen.outputs.write import SiteWriter, checkpoint
+from gkgen.site import furniture, pages
+from gkgen.site.render import TEMPLATES
 
 # Below this many reports to load or render, worker processes cost more than they save.
 POOL_THRESHOLD = 64
@@ -333,7 +324,7 @@ def build(
         report(committed, stream)
         print(f"构建失败：{len(committed)} 个错误；网站未改动", file=stream)
         return 1
-    # One build at a time per archive cache and per output (see gkgen.lock); a second one waits.
+    # One build at a time per archive cache and per output (see gkgen.outputs.lock); a second one waits.
     locks = [root / cache.CACHE_DIR / "build.lock", lock.output_lock(out)]
     try:
         with lock.exclusive(locks, lambda message: print(message, file=stream, flush=True)):

@@ -10,8 +10,8 @@ import traceback
 from pathlib import Path
 
 from gkgen import __version__
-from gkgen.diagnostics import visible
-from gkgen.importer import cli as importer_cli
+from gkgen.authoring.importer import cli as importer_cli
+from gkgen.content.diagnostics import visible
 
 # argparse's own words (usage, headings, -h's help, error messages), in Chinese. argparse looks them up
 # through its module-level gettext functions at the moment it prints, so replacing those two names
@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"耗时：{stats.line()}", file=sys.stderr)
         return code
     if args.command == "new":
-        from gkgen import new
+        from gkgen.authoring import new
 
         return new.run(args.root, args.agency, args.year, args.format)
     if args.command == "serve":

@@ -25,8 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 import watchfiles
 
 from gkgen import build
-from gkgen.config import FILE as CONFIG_FILE
-from gkgen.config import load_config
+from gkgen.content.config import FILE as CONFIG_FILE
+from gkgen.content.config import load_config
 
 WATCHED_FOLDERS = ("content", "templates")  # every file under them; the config file beside them
 RELOAD_SCRIPT = b"""<script>(function(){var v=%d;function wait(){fetch('/__gkgen/wait?v='+v).then(function(r){

@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from gkgen import pages
-from gkgen.cache import digest
-from gkgen.load import LoadedReport, ReportSource, load_report, narrative_of, with_narrative
+from gkgen.content.load import LoadedReport, ReportSource, load_report, narrative_of, with_narrative
+from gkgen.incremental.cache import digest
 from gkgen.model import Agency, Report
 from gkgen.quality import similarity
+from gkgen.site import pages
 
 _AGENCIES: dict[str, Agency] = {}
 _MAX_YEAR = 0

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from gkgen import formats
+from gkgen.authoring.importer import import_file
 from gkgen.build import load_archive
-from gkgen.importer import import_file
 from gkgen.model import Report
 from tests.helpers import REPO, SHARED
 

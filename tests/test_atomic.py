@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import build, stable_index
+from gkgen import build
+from gkgen.outputs import stable_index
 from tests.helpers import REPO
 
 EDIT = ("高龄补贴", "高龄津贴")  # a narrative word of 410204-wuyi/2021: its page and the search index change
@@ -316,7 +317,7 @@ def test_a_build_made_from_the_replaced_site_never_writes_into_the_live_one(
 
 def test_a_spare_of_another_layout_gives_way(tmp_path: Path) -> None:
     """The spare (the replaced site) may hold a file where this build needs a folder, or the reverse."""
-    from gkgen.write import CleanUp, SiteWriter
+    from gkgen.outputs.write import CleanUp, SiteWriter
 
     out = tmp_path / "site"
     out.mkdir()

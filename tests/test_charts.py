@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from gkgen import charts
+from gkgen.site import charts
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

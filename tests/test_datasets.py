@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import datasets, formats, pages
+from gkgen import formats
 from gkgen.build import load_archive
+from gkgen.outputs import datasets
+from gkgen.site import pages
 from tests.conftest import REPO, SHARED
 from tests.helpers import REFERENCE_REPORTS
 

@@ -1,4 +1,4 @@
-"""gkgen.emit: content files in the editors' format load back to exactly what was written."""
+"""gkgen.authoring.emit: content files in the editors' format load back to exactly what was written."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from gkgen import formats
-from gkgen.emit import SECTION_HEADINGS, narrative_markdown, report_yaml, yaml_scalar
+from gkgen.authoring.emit import SECTION_HEADINGS, narrative_markdown, report_yaml, yaml_scalar
 
 
 def _cells(format_id: str) -> dict[str, object]:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import cli, diagnostics, files, validate, yamlpos
+from gkgen import cli
+from gkgen.content import diagnostics, files, validate, yamlpos
 from tests.helpers import REPO
 
 BASE = REPO / "tests" / "invalid" / "_base"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import build, cache
+from gkgen import build
+from gkgen.incremental import cache
 from tests.helpers import REPO
 
 
@@ -297,7 +298,7 @@ def test_a_body_added_to_the_registry_without_reports_appears_on_its_region_page
 
 
 def test_the_writer_refuses_paths_outside_the_site(tmp_path: Path) -> None:
-    from gkgen.write import OutputError, SiteWriter
+    from gkgen.outputs.write import OutputError, SiteWriter
 
     with SiteWriter(tmp_path / "site") as writer:
         writer.write("a/b.html", "ok")

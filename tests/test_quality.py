@@ -16,7 +16,7 @@ import pytest
 
 from gkgen import build
 from gkgen.build import load_archive
-from gkgen.load import with_narrative
+from gkgen.content.load import with_narrative
 from gkgen.model import LocalDeadline
 from gkgen.quality import assess, blanks, claims, gaps, similarity, timeliness
 from tests.conftest import REPO, SHARED, read_page

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import build, cli, pages
+from gkgen import build, cli
+from gkgen.site import pages
 from tests.conftest import parse_html, read_page
 from tests.helpers import REPO
 

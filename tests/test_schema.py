@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from gkgen import schema
+from gkgen.formats import schema
 from tests.helpers import REPO
 
 

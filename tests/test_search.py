@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gkgen import build, search
+from gkgen import build
+from gkgen.outputs import search
 from tests.helpers import archive_report_urls, archive_urls_with_breaks
 
 
@@ -160,7 +161,7 @@ def test_failed_indexing_raises_a_chinese_error_and_keeps_the_old_site(
         code = 1
     assert code != 0
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    # No staging or work folder left behind (the lock file stays: see gkgen.lock).
+    # No staging or work folder left behind (the lock file stays: see gkgen.outputs.lock).
     assert [p.name for p in tmp_path.glob(".site.*")] == [".site.lock"]
 
 

@@ -1,11 +1,11 @@
-"""The official tables are written in Python (gkgen.tablehtml): same escaping as Jinja's autoescape."""
+"""The official tables are written in Python (gkgen.site.tablehtml): same escaping as Jinja's autoescape."""
 
 from html.parser import HTMLParser
 
 from markupsafe import escape as jinja_escape
 
-from gkgen import tablehtml
-from gkgen.pages import BodyCell, HeadCell, TableView
+from gkgen.site import tablehtml
+from gkgen.site.pages import BodyCell, HeadCell, TableView
 
 TRICKY = "<script>alert('x')</script> & \"引号\" 其他"
 

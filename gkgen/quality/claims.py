@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gkgen.content.numerals import CN_DIGITS
 from gkgen.model import Report
-from gkgen.numerals import CN_DIGITS
 
 NUMBER = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
 _COUNT_UNITS = "件个份"

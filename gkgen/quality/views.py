@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
+from gkgen.content.narrative import SECTION_HEADINGS
 from gkgen.model import Report
-from gkgen.narrative import SECTION_HEADINGS
 from gkgen.quality import Quality, similarity
 from gkgen.quality.claims import Claim
 from gkgen.quality.similarity import Segment

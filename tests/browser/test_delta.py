@@ -56,7 +56,7 @@ def test_edited_report_is_found_by_its_new_words_only(page, server, sites) -> No
     assert "/reports/410204-wuyi/2021/" in all_results(page, f"{server.origin}{delta}search/?q={quote(NEW)}")
 
 
-# The delta shard is a second index, routed like any other (gkgen.search_routes).
+# The delta shard is a second index, routed like any other (gkgen.outputs.search_routes).
 @pytest.mark.parametrize("query", [*QUERIES, OLD, NEW, None])
 def test_incremental_search_answers_as_a_clean_build(page, server, sites, query) -> None:
     delta, clean = sites

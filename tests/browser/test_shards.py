@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from gkgen import search
+from gkgen.outputs import search
 
 QUERIES = [
     "政府信息",
@@ -87,7 +87,7 @@ def filter_counts(page) -> dict[str, str]:
 
 
 # Words some shards lack used to be matched there by their parts or prefixes (Pagefind matches per
-# index); the routing table (gkgen.search_routes) lets the page search only the shards holding every
+# index); the routing table (gkgen.outputs.search_routes) lets the page search only the shards holding every
 # word, so every query is held to one index's results.
 @pytest.mark.parametrize("query", [*QUERIES, None, ""])
 def test_merged_shards_find_the_same_reports_as_one_index(page, server, two_sites, query) -> None:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from gkgen.authoring.importer import import_file
+from gkgen.authoring.importer.digits import Item, readings
 from gkgen.formats import COUNT
-from gkgen.importer import import_file
-from gkgen.importer.digits import Item, readings
 
 
 def test_truncated_table_leaves_nulls_with_doubts(shared, tmp_path):

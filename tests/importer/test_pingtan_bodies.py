@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gkgen.importer import import_file
+from gkgen.authoring.importer import import_file
 
 pytestmark = pytest.mark.usefixtures("shared")
 

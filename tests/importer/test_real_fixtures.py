@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gkgen.importer import import_file
+from gkgen.authoring.importer import import_file
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 CASES = sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".html"))

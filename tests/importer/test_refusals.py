@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gkgen.importer import cli, import_file
+from gkgen.authoring.importer import cli, import_file
 from tests.helpers import REPO
 
 
@@ -67,7 +67,7 @@ def test_garbage_is_refused_whatever_year_says(tmp_path: Path, capsys) -> None:
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
-    import gkgen.importer as importer
+    from gkgen.authoring import importer as importer
 
     monkeypatch.setattr(importer, "MAX_BYTES", 1000)
     big = tmp_path / "big.txt"

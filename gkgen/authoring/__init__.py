@@ -1,0 +1,1 @@
+"""Tools for editors: the importer, `gkgen new`, and the canonical content writer."""

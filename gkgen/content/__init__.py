@@ -1,0 +1,1 @@
+"""Reading the archive: content/ files → validated, linked model values, every problem located."""

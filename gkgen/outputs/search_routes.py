@@ -1,0 +1,94 @@
+"""Which shards hold which words: a small routing table the search page reads before it merges shards.
+
+Why: Pagefind 1.6 answers a query word that an index lacks with parts of it (高龄 matches 高 in a
+shard without 高龄), so a sharded index found more than one index would; and merging every shard for
+every search made the first search heavy (each shard's metadata and index chunks). With the table the
+page merges only the shards that hold every word of the query, and filters the search to them.
+
+    pagefind/routes/<bucket>.json   {word: shards as a hexadecimal bit mask (bit i = manifest shard i)}
+
+A word sits in bucket ``first code point % buckets``; the page fetches the bucket of each query word
+(as the browser segments it, lower-cased) and takes the shards holding a word equal to it or starting
+with it (Pagefind matches a query word as a prefix of the index's words too). The words come from
+the bundles' own index chunks (``pagefind/index/*.pf_index``), so they are cut exactly as Pagefind
+cut them. Reading them back costs CPU; with a state folder each shard's words are kept there by the
+shard's digest, so an incremental build reads only the delta shard's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from gkgen.outputs import stable_index
+
+ROUTES = "routes"
+WORDS_DIR = "words"  # in the build's state folder: <shard digest>.txt.gz, one word a line
+WORDS_PER_BUCKET = 400
+
+
+def bundle_words(bundle: Path) -> set[str]:
+    """Every word in a Pagefind bundle's index chunks."""
+    words: set[str] = set()
+    for chunk in sorted((bundle / "index").glob("*.pf_index")):
+        entries = stable_index.decode(chunk.read_bytes())
+        if not isinstance(entries, list) or not entries or not isinstance(entries[0], list):
+            raise ValueError(f"unexpected index chunk {chunk.name}")
+        for entry in entries[0]:
+            if isinstance(entry, list) and entry and isinstance(entry[0], str):
+                words.add(entry[0])
+    return words
+
+
+def shard_words(bundle: Path, digest: str, state_dir: Path | None) -> set[str]:
+    """The words of a shard, from the state folder's cache when a build already read them."""
+    cached = state_dir / WORDS_DIR / f"{digest}.txt.gz" if state_dir is not None else None
+    if cached is not None and cached.is_file():
+        return set(gzip.decompress(cached.read_bytes()).decode("utf-8").split("\n")) - {""}
+    words = bundle_words(bundle)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(gzip.compress("\n".join(sorted(words)).encode("utf-8"), mtime=0))
+        tmp.replace(cached)
+    return words
+
+
+def prune_cache(state_dir: Path | None, keep: set[str]) -> None:
+    """Forget the words of shards no longer in the index."""
+    if state_dir is None or not (state_dir / WORDS_DIR).is_dir():
+        return
+    for path in (state_dir / WORDS_DIR).glob("*.txt.gz"):
+        if path.name.removesuffix(".txt.gz") not in keep:
+            path.unlink()
+
+
+def bucket_count(words: int) -> int:
+    return max(16, min(4096, words // WORDS_PER_BUCKET))
+
+
+def bucket_of(word: str, buckets: int) -> int:
+    return ord(word[0]) % buckets  # the page computes word.codePointAt(0) % buckets
+
+
+def write_routes(root: Path, per_shard: Sequence[set[str]]) -> dict:
+    """Write pagefind/routes/ under ``root`` (the pagefind/ folder); returns the manifest's "routes" entry."""
+    masks: dict[str, int] = {}
+    for i, words in enumerate(per_shard):
+        for word in words:
+            masks[word] = masks.get(word, 0) | (1 << i)
+    buckets = bucket_count(len(masks))
+    table: list[dict[str, str]] = [{} for _ in range(buckets)]
+    for word in sorted(masks):
+        table[bucket_of(word, buckets)][word] = format(masks[word], "x")
+    folder = root / ROUTES
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for i, bucket in enumerate(table):
+        text = json.dumps(bucket, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        (folder / f"{i}.json").write_text(text, encoding="utf-8")
+    return {"path": f"{ROUTES}/", "buckets": buckets, "words": len(masks)}

@@ -1,0 +1,112 @@
+"""Rendering pages from the model with Jinja2 (autoescape on, undefined is an error).
+
+Templates are loaded once (the environment is cached). ``configure`` sets the
+site-wide globals every template may use:
+
+- ``site``: the Config (title, description, license, contact, …)
+- ``url(path)``: a site-relative path → a URL under the base path
+- ``asset(name)``: a static file's URL with its content-hashed name
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from gkgen.content import markdown
+from gkgen.site import tablehtml
+from gkgen.content.config import Config
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The Jinja environment for ``templates``: created once, so each template is loaded once."""
+    return _environment(templates.resolve())
+
+
+@cache
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,  # every template, whatever its extension: reports are untrusted input
+        undefined=jinja2.StrictUndefined,  # a template touching a missing field fails the build
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["official_table"] = tablehtml.official_table
+    env.filters["num"] = number
+    env.filters["delta"] = delta
+    return env
+
+
+def configure(config: Config, asset: Callable[[str], str], templates: Path = TEMPLATES) -> jinja2.Environment:
+    """Set the site globals (config, url, asset) for the pages about to be rendered."""
+    env = environment(templates)
+    base = config.base_path
+
+    def url(path: str = "") -> str:
+        return base + path.lstrip("/")
+
+    env.globals.update(site=config, url=url, asset=asset)
+    return env
+
+
+def site_config() -> Config:
+    """The Config of the site being rendered (set by ``configure``)."""
+    return environment().globals.get("site") or Config()
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def narrative_html(text: str, top: int = 3) -> Markup:
+    """A narrative section's Markdown as HTML, its headings shifted to start at h<top>.
+
+    The page has the h1 (the report) and h2 (the six sections), so headings inside a
+    section's text become h3 and below (headings stay in order). Raw HTML is off.
+    """
+    html = markdown.to_html(text)
+    levels = sorted({int(m.group(2)) for m in _HEADING.finditer(html)})
+    shift = {level: min(6, top + i) for i, level in enumerate(levels)}
+    return Markup(_HEADING.sub(lambda m: f"<{m.group(1)}h{shift[int(m.group(2))]}>", html))
+
+
+MINUS = "\u2212"  # the real minus sign
+
+
+def number(value: object) -> str:
+    """A published value as a reader sees it: every digit kept (never rounded), null as —.
+
+    Digits before the decimal point are grouped by thousands (73802895.90 → 73,802,895.90) and a
+    negative number takes the real minus sign (−18), as the year-over-year changes do. Exports and
+    JSON keep the plain value; this is for pages only.
+    """
+    if value is None:
+        return "—"
+    text = str(value)
+    negative = text.startswith("-")
+    whole, dot, fraction = text.removeprefix("-").partition(".")
+    if whole.isdigit() and len(whole) > 3:
+        whole = f"{int(whole):,}" if not whole.startswith("0") else whole
+    return (MINUS if negative else "") + whole + dot + fraction
+
+
+def delta(value: int | None) -> str:
+    """A change from the previous year: +5, −3, ±0; blank when unknown."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"+{number(value)}"
+    if value < 0:
+        return number(value)
+    return "±0"
