@@ -10,8 +10,10 @@ from gkgen import formats
 from gkgen.authoring import emit
 from gkgen.content import agencies as agencies_mod
 from gkgen.content.narrative import REQUIRED_PLACEHOLDER
+from gkgen.formats import sections
 
-NEW_NARRATIVE = {"overview": "", "problems": "", "other": ""}
+# The required sections, empty: the editor types each from the original.
+NEW_NARRATIVE = dict.fromkeys(sections.REQUIRED, "")
 
 
 def blank_report(agency_id: str, year: int, format_id: str) -> str:

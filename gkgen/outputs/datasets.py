@@ -16,7 +16,7 @@ import csv
 import io
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -134,15 +134,6 @@ def sqlite_number(value: Value) -> int | None:
     return None
 
 
-def report_cells(report: Report) -> Iterator[tuple[str, Value]]:
-    """Every cell of a report, in format order, then the extra rows as active.extra.<n>.<column>."""
-    yield from zip(report.format.codes, report.values, strict=True)
-    for n, extra in enumerate(report.extras, start=1):
-        columns = next(g.columns for g, r in report.format.active_rows if r.key == extra.group)
-        for column, value in zip(columns, extra.values, strict=True):
-            yield f"active.extra.{n}.{column.key}", value
-
-
 # Primary keys: every table is WITHOUT ROWID, so its rows are stored in key order whatever order they were
 # inserted in. That is what makes an incrementally updated store VACUUM into the same bytes as a clean build.
 PRIMARY_KEYS = {
@@ -238,7 +229,7 @@ def _csv_fragment(report: Report) -> bytes:
     out = csv.writer(buffer, lineterminator="\r\n")
     a = report.agency
     head = [report.id, a.id, a.name, a.region_code or "", report.year, report.format.id]
-    for code, value in report_cells(report):
+    for code, value in report.coded_cells():
         out.writerow([*head, code, text_of(value) or ""])
     return buffer.getvalue().encode("utf-8")
 
@@ -337,7 +328,7 @@ class PartStore:
             db.executemany(
                 "INSERT INTO cells VALUES (?,?,?,?)",
                 sorted(  # key order: appends to the b-tree instead of inserts all over it
-                    (r.id, code, text_of(v), sqlite_number(v)) for code, v in report_cells(r)
+                    (r.id, code, text_of(v), sqlite_number(v)) for code, v in r.coded_cells()
                 ),
             )
             db.executemany(
