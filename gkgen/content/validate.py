@@ -33,7 +33,6 @@ MAX_COUNT = 10**9
 MONEY_WHOLE_DIGITS = 15
 MONEY_FRACTION_DIGITS = 6
 _URL = re.compile(r"https?://[^\s<>\"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+\Z")
-_ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
 TOP_OPTIONAL = (

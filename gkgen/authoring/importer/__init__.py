@@ -22,6 +22,7 @@ from gkgen.authoring.importer.agency import derive_id, level_of
 from gkgen.authoring.importer.sources import Row, SourceError
 from gkgen.authoring.importer.text import key
 from gkgen.content.narrative import REQUIRED_PLACEHOLDER
+from gkgen.formats.rules import equations
 from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
 from gkgen.formats.sections import REQUIRED as REQUIRED_SECTIONS
 
@@ -291,8 +292,8 @@ def _detect_format(rows: list[Row], spans, year: int) -> tuple[formats.Format, s
 
 
 def _broken_rules(fmt: formats.Format, cells: dict) -> list[str]:
-    rules = tables.request_rules(fmt) + tables.appeal_rules(fmt)
-    return [r.id for r in rules if tables._check(r, cells) is False]
+    """The places a reconciliation rule is broken by the numbers as placed (the validator's rules)."""
+    return [eq.id for eq in equations(fmt) if eq.holds(cells) is False]
 
 
 # --------------------------------------------------------------------------- interchange JSON
