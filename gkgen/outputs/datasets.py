@@ -12,19 +12,17 @@ SQLite page size, VACUUM). They are streamed to disk rather than held in memory.
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from gkgen.content import provinces
 from gkgen.formats import all_formats
 from gkgen.model import Agency, Report, Value
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data
+from gkgen.outputs.tabular import ColumnDoc, csv_head, csv_rows, insert_statement
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
@@ -32,13 +30,6 @@ FORMATS_PATH = "data/formats.json"
 # readers who want everything in one download. Written from the parts' stores after them.
 ALL_CSV_PATH = "data/gkgen-cells-all.csv"
 ALL_SQLITE_PATH = "data/gkgen-all.sqlite"
-
-
-@dataclass(frozen=True)
-class ColumnDoc:
-    name: str
-    type: str  # Frictionless / SQLite type word
-    description: str
 
 
 CSV_COLUMNS = (
@@ -95,23 +86,7 @@ SQLITE_TABLES = {
         ColumnDoc("cells", "TEXT", "规则读取的全部单元格编号，以空格分隔"),
         ColumnDoc("acknowledged", "TEXT", "编者注：原报告如此（可空）"),
     ),
-    "quality": (
-        ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
-        ColumnDoc(
-            "kind",
-            "TEXT",
-            "发现的种类：timeliness（发布是否按时）、similarity（与上一份报告的雷同程度）、contradiction"
-            "（正文数字与表格不符）、empty_table（整张表格空白）、blank_cell（空白单元格）、missing_year（缺失年度）",
-        ),
-        ColumnDoc("item", "TEXT", "对象：单元格编号、表格、年度或正文数字的编号；无则为空"),
-        ColumnDoc(
-            "status",
-            "TEXT",
-            "on_time / late / unknown；flagged / below_threshold；contradiction；blank；missing",
-        ),
-        ColumnDoc("value", "INTEGER", "逾期天数；雷同百分比；正文数字减表格数字（可空）"),
-        ColumnDoc("message", "TEXT", "说明：无法判断的原因、截止日期、雷同字数、正文原句与表格位置"),
-    ),
+    "quality": quality_data.SQLITE_COLUMNS,
     "cell_codes": (
         ColumnDoc("format", "TEXT", "表格格式"),
         ColumnDoc("code", "TEXT", "单元格编号"),
@@ -120,6 +95,10 @@ SQLITE_TABLES = {
         ColumnDoc("label", "TEXT", "正式表格中的行 · 列标签"),
     ),
 }
+
+
+# One INSERT per table, a placeholder per documented column: the statements cannot drift from the schema.
+_INSERT = {table: insert_statement(table, columns) for table, columns in SQLITE_TABLES.items()}
 
 
 def text_of(value: Value) -> str | None:
@@ -225,13 +204,11 @@ def _create_indexes(db: sqlite3.Connection) -> None:
 
 def _csv_fragment(report: Report) -> bytes:
     """The report's rows of the long CSV (no header)."""
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
     a = report.agency
     head = [report.id, a.id, a.name, a.region_code or "", report.year, report.format.id]
-    for code, value in report.coded_cells():
-        out.writerow([*head, code, text_of(value) or ""])
-    return buffer.getvalue().encode("utf-8")
+    return csv_rows([*head, code, text_of(value) or ""] for code, value in report.coded_cells()).encode(
+        "utf-8"
+    )
 
 
 class PartStore:
@@ -304,7 +281,7 @@ class PartStore:
         # brings every part it reported in here.
         db.execute("DELETE FROM agencies")
         db.executemany(
-            "INSERT INTO agencies VALUES (?,?,?,?,?,?,?,?)",
+            _INSERT["agencies"],
             sorted(
                 {
                     (a.id, a.name, a.short_name, a.province, a.city, a.county, a.region_code, a.level)
@@ -315,30 +292,30 @@ class PartStore:
         db.execute("DELETE FROM cell_codes")
         for fmt_id, fmt in sorted(all_formats().items()):
             db.executemany(
-                "INSERT INTO cell_codes VALUES (?,?,?,?,?)",
+                _INSERT["cell_codes"],
                 [(fmt_id, c.code, c.section, c.kind, c.label) for c in fmt.cells],
             )
         for report_id in changed:
             r = current[report_id]
             db.execute(
-                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
+                _INSERT["reports"],
                 (r.id, r.agency.id, r.year, r.format.id, r.title, r.published, r.source_url, r.url,
                  r.entered_by, r.notes),
             )  # fmt: skip
             db.executemany(
-                "INSERT INTO cells VALUES (?,?,?,?)",
+                _INSERT["cells"],
                 sorted(  # key order: appends to the b-tree instead of inserts all over it
                     (r.id, code, text_of(v), sqlite_number(v)) for code, v in r.coded_cells()
                 ),
             )
             db.executemany(
-                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
+                _INSERT["findings"],
                 [
                     (r.id, f.id, f.status, f.severity, f.message, f.anchor, " ".join(f.codes), f.acknowledged)
                     for f in r.findings
                 ],
             )
-            db.executemany("INSERT INTO quality VALUES (?,?,?,?,?,?)", quality_export.sqlite_rows(r))
+            db.executemany(_INSERT["quality"], quality_data.sqlite_rows(r))
             db.execute("INSERT INTO frag.fragments VALUES (?,?,?)", (r.id, digests[r.id], _csv_fragment(r)))
         if bulk:
             _create_indexes(db)
@@ -352,8 +329,7 @@ class PartStore:
     def write_csv(self, target: Path) -> None:
         # utf-8-sig: the BOM makes Excel open Chinese text correctly.
         with target.open("wb") as f:
-            f.write("\ufeff".encode())
-            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            f.write(csv_head(CSV_COLUMNS))
             for (fragment,) in self.db.execute("SELECT csv FROM frag.fragments ORDER BY report_id"):
                 f.write(fragment)
 
@@ -411,8 +387,7 @@ class ExportStore:
         every part's rows (the same schema; VACUUM INTO, so the bytes depend only on the rows)."""
         parts = sorted(parts)
         with csv_target.open("wb") as f:
-            f.write("\ufeff".encode())
-            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            f.write(csv_head(CSV_COLUMNS))
             for part in parts:
                 store = PartStore(self.folder / part.folder_name)
                 try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gkgen.model import Report
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data
 
 
 def report_document(report: Report, base_url: str = "/") -> dict:
@@ -64,7 +64,7 @@ def report_document(report: Report, base_url: str = "/") -> dict:
             }
             for f in report.findings
         ],
-        "quality": quality_export.document(report),
+        "quality": quality_data.document(report),
     }
 
 

@@ -30,7 +30,7 @@ from gkgen.model import LEVELS, Agency, Archive, Finding, Report, Value
 from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
 from gkgen.formats.sections import KEYS as SECTION_ORDER
 from gkgen.formats.sections import SHORT_HEADINGS as SECTION_SHORT
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data as quality_export
 from gkgen.quality import grid as quality_grid
 from gkgen.quality import similarity as quality_similarity
 from gkgen.quality import timeliness as quality_timeliness
