@@ -41,9 +41,7 @@ TOP_OPTIONAL = (
     "doubts",
     "no_tables",
     "format_note",
-    "active",
-    "requests",
-    "appeals",
+    *TABLES,
     "active_extra",
     "acknowledged",
 )

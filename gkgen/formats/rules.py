@@ -132,6 +132,16 @@ def equations(fmt: Format) -> tuple[Equation, ...]:
     return tuple(found)
 
 
+def equation(fmt: Format, rule_id: str) -> Equation | None:
+    """The place ``rule_id`` (``appeals.review``) names in this format, if the format has it."""
+    return _by_id(fmt).get(rule_id)
+
+
+@cache
+def _by_id(fmt: Format) -> dict[str, Equation]:
+    return {eq.id: eq for eq in equations(fmt)}
+
+
 def check_report(fmt: Format, cells: Cells) -> list[Finding]:
     """Every within-report rule of the format, applied to one report's cells."""
     return [f for eq in equations(fmt) if (f := eq.finding(cells)) is not None]
