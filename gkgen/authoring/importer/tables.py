@@ -19,7 +19,7 @@ from gkgen.authoring.importer.digits import BLANK, NULL, NUM, Item, Value, readi
 from gkgen.authoring.importer.labels import GROUP, HEADER, ROW, LabelIndex
 from gkgen.authoring.importer.sources import Row
 from gkgen.authoring.importer.text import CJK, is_blank, is_null_mark, key, nfkc
-from gkgen.formats import APPEALS, REQUESTS, Format, rules
+from gkgen.formats import ACTIVE, APPEALS, REQUESTS, Format, cell_code, extra_code, rules
 from gkgen.formats.rules import Equation
 
 MAX_COMBINATIONS = 200000
@@ -418,7 +418,7 @@ def place_requests(fmt: Format, rows: list[Row], out: Placed, all_formats: list[
     missing: list[str] = []
     group_values = {h.name: h for h in others if h.kind == GROUP}
     for r in fmt.request_rows:
-        codes = [f"requests.{r.key}.{c.key}" for c in cols]
+        codes = [cell_code(REQUESTS, r.key, c.key) for c in cols]
         hit = found.get(r.key)
         name = r.full_label
         if hit is None or not hit.items:
@@ -443,7 +443,8 @@ def place_requests(fmt: Format, rows: list[Row], out: Placed, all_formats: list[
             r = fmt.request_row(rkey)
             for c in cols:
                 out.doubts.setdefault(
-                    f"requests.{rkey}.{c.key}", f"表格中没有找到「{r.full_label}」这一行（或该行没有数值）"
+                    cell_code(REQUESTS, rkey, c.key),
+                    f"表格中没有找到「{r.full_label}」这一行（或该行没有数值）",
                 )
         if missing:
             out.warnings.append(f"三：{len(missing)} 行没有找到或没有数值：" + "、".join(missing))
@@ -495,7 +496,7 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
     choices = []
     missing = []
     for group, r in fmt.active_rows:
-        codes = [f"active.{r.key}.{c.key}" for c in group.columns]
+        codes = [cell_code(ACTIVE, r.key, c.key) for c in group.columns]
         kinds = [c.kind for c in group.columns]
         units = [c.unit for c in group.columns]
         hit = found.get(r.key)
@@ -516,7 +517,9 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
         for group, r in fmt.active_rows:
             if r.label in missing:
                 for c in group.columns:
-                    out.doubts.setdefault(f"active.{r.key}.{c.key}", f"二：表格中没有找到「{r.label}」这一行")
+                    out.doubts.setdefault(
+                        cell_code(ACTIVE, r.key, c.key), f"二：表格中没有找到「{r.label}」这一行"
+                    )
     else:
         out.warnings.append("没有找到第二部分（主动公开政府信息情况）的表格")
     groups = {r.key: g for g, r in fmt.active_rows}
@@ -540,7 +543,7 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
         vals = list(opts[0]) if len(opts) == 1 else [None] * len(g.columns)
         out.extra.append({"label": hit.name, "group": target, "values": vals})
         for c in g.columns:
-            out.doubts[f"active.extra.{n}.{c.key}"] = (
+            out.doubts[extra_code(n, c.key)] = (
                 f"二：表格中多出的行「{hit.name}」（数值 {_raw(hit.items)}），按「{g.rows[0].label}」的列导入；请核对"
             )
         out.warnings.append(f"二：表格中多出一行「{hit.name}」，作为附加行导入（active_extra）")
@@ -559,7 +562,7 @@ def _note_money_units(items: list[Item], columns, out: Placed, label: str) -> No
 
 def place_appeals(fmt: Format, rows: list[Row], out: Placed) -> None:
     cols = [(g, c) for g in fmt.appeal_groups for c in fmt.appeal_columns]
-    codes = [f"{g.key}.{c.key}" for g, c in cols]
+    codes = [cell_code(APPEALS, g.key, c.key) for g, c in cols]
     kinds = [c.kind for _, c in cols]
     items: list[Item] = []
     skip_blanks = False
