@@ -32,15 +32,17 @@ ALL_CSV_PATH = "data/gkgen-cells-all.csv"
 ALL_SQLITE_PATH = "data/gkgen-all.sqlite"
 
 
+# The formats as the column descriptions name them (a new format is described without editing this file).
+_FORMAT_IDS = tuple(all_formats())
+_TABLE_FORMATS = tuple(f for f in all_formats().values() if f.has_tables)
+
 CSV_COLUMNS = (
     ColumnDoc("report_id", "string", "报告编号：机构编号-年度，如 350128-pingtan-2021"),
     ColumnDoc("agency_id", "string", "机构编号（区划代码-简称），在本档案中唯一"),
     ColumnDoc("agency_name", "string", "机构全称"),
     ColumnDoc("region_code", "string", "机构所在地的 6 位行政区划代码；未知时为空"),
     ColumnDoc("year", "integer", "报告年度（统计年度，不是发布年份）"),
-    ColumnDoc(
-        "format", "string", "表格格式：2019（国办公开办函〔2019〕60号）或 2021（国办公开办函〔2021〕30号）"
-    ),
+    ColumnDoc("format", "string", "表格格式：" + "或 ".join(f"{f.id}（{f.notice}）" for f in _TABLE_FORMATS)),
     ColumnDoc("cell", "string", "单元格编号，如 requests.new.total；编号与正式表格标签的对照见数据页"),
     ColumnDoc("value", "string", "公布的数值：件数为整数，金额为原样的十进制文本；未填报为空（不是 0）"),
 )
@@ -60,7 +62,7 @@ SQLITE_TABLES = {
         ColumnDoc("id", "TEXT", "报告编号（主键）"),
         ColumnDoc("agency_id", "TEXT", "机构编号（agencies.id）"),
         ColumnDoc("year", "INTEGER", "报告年度"),
-        ColumnDoc("format", "TEXT", "表格格式：2019、2021 或 none"),
+        ColumnDoc("format", "TEXT", "表格格式：" + "、".join(_FORMAT_IDS[:-1]) + " 或 " + _FORMAT_IDS[-1]),
         ColumnDoc("title", "TEXT", "报告原标题"),
         ColumnDoc("published", "TEXT", "发布日期 YYYY-MM-DD（可空）"),
         ColumnDoc("source_url", "TEXT", "原文链接（可空）"),

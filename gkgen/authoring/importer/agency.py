@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml  # only to write values as YAML scalars
 
 from gkgen.content.agencies import registry_files
+from gkgen.content.provinces import PROVINCES
 
 # What a body's name ends with that is no part of its own short name, longest first.
 _ORGAN_SUFFIXES = (
@@ -68,9 +69,7 @@ def _pinyin(text: str) -> str:
 
 def province_slug(province: str) -> str:
     """河南省 → henan, 内蒙古自治区 → neimenggu (for the registry's file names)."""
-    from gkgen.authoring.importer.region import _PROVINCE_SHORT
-
-    for short in sorted(_PROVINCE_SHORT, key=len, reverse=True):
+    for short in sorted((short for _full, short, _code in PROVINCES), key=len, reverse=True):
         if province.startswith(short):
             return _pinyin(short)
     return _pinyin(province)

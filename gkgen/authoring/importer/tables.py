@@ -265,7 +265,7 @@ def _pieces(index: LabelIndex, text: str) -> list:
             and (not nxt.entries or nxt.fuzzy)  # "其他" + "法律和行政法规禁止公开" is one label
             and len(nxt.text) >= 2
         ):
-            out.append(index._gap(p.text + nxt.text))
+            out.append(index.uncovered(p.text + nxt.text))
             i += 2
             continue
         out.append(p)
