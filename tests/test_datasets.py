@@ -31,9 +31,7 @@ def archive():
 def expected_cells() -> dict[tuple[str, str], str | None]:
     """(report id, code) → exact text, from the model (extras included)."""
     return {
-        (r.id, code): datasets.text_of(value)
-        for r in archive().reports
-        for code, value in datasets.report_cells(r)
+        (r.id, code): datasets.text_of(value) for r in archive().reports for code, value in r.coded_cells()
     }
 
 

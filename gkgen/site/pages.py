@@ -25,10 +25,12 @@ from gkgen.outputs import datasets, exports
 from gkgen.formats import rules
 from gkgen.site.assets import Assets
 from gkgen.content.config import Config
-from gkgen.formats import Column, Format, Row, all_formats
+from gkgen.formats import ACTIVE, APPEALS, REQUESTS, Column, Format, Row, all_formats, cell_code, extra_code
 from gkgen.model import LEVELS, Agency, Archive, Finding, Report, Value
-from gkgen.content.narrative import SECTION_HEADINGS
-from gkgen.quality import export as quality_export
+from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
+from gkgen.formats.sections import KEYS as SECTION_ORDER
+from gkgen.formats.sections import SHORT_HEADINGS as SECTION_SHORT
+from gkgen.outputs import quality_data as quality_export
 from gkgen.quality import grid as quality_grid
 from gkgen.quality import similarity as quality_similarity
 from gkgen.quality import timeliness as quality_timeliness
@@ -65,15 +67,6 @@ YOY_FIGURES = (
 OUTCOME_FIGURES = ("granted", "partial", "withheld", "unable", "rejected", "other")
 YEAR_FIGURES = ("new", "granted", "partial", "withheld", "unable", "carried_forward", "review", "litigation")
 REGION_FIGURES = ("new", "handled", "review", "litigation")
-SECTION_ORDER = ("overview", "active", "requests", "appeals", "problems", "other")
-SECTION_SHORT = {
-    "overview": "一、总体情况",
-    "active": "二、主动公开",
-    "requests": "三、申请的办理",
-    "appeals": "四、复议和诉讼",
-    "problems": "五、问题与改进",
-    "other": "六、其他事项",
-}
 LATEST = 10
 
 # The rows of the official tables in plain words (the method page's glossary).
@@ -332,7 +325,7 @@ def requests_table(report: Report, flags: dict, involved: set[str]) -> TableView
             cells.append(BodyCell(True, parent, rowspan=span, scope="rowgroup"))
         cells.append(BodyCell(True, row.label, colspan=depth - len(row.parents)))
         for col in fmt.request_columns:
-            code = f"requests.{row.key}.{col.key}"
+            code = cell_code(REQUESTS, row.key, col.key)
             cells.append(_value_cell(code, report.cell(code), flags, involved, key=col.key == "total"))
         body.append(tuple(cells))
     return TableView(
@@ -365,7 +358,7 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
     values = [BodyCell(True, "数量")]
     for g in groups:
         for c in columns:
-            code = f"{g.key}.{c.key}"
+            code = cell_code(APPEALS, g.key, c.key)
             values.append(_value_cell(code, report.cell(code), flags, involved))
     # On a phone: one row per kind of case (行政复议, 行政诉讼 ×2), 总计 first, the other results after.
     ordered = sorted(columns, key=lambda c: c.key != "total")
@@ -374,7 +367,7 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
         label = "·".join((*g.parents, g.label))
         cells = [BodyCell(True, label)]
         for c in ordered:
-            code = f"{g.key}.{c.key}"
+            code = cell_code(APPEALS, g.key, c.key)
             cells.append(_value_cell(code, report.cell(code), flags, involved, key=c.key == "total"))
         narrow_rows.append(tuple(cells))
     caption = f"{fmt.appeals_caption}（单位：件）"
@@ -401,7 +394,7 @@ def active_tables(report: Report, flags: dict, involved: set[str]) -> list[Table
         for row in group.rows:
             cells = [BodyCell(True, row.label)]
             for col in group.columns:
-                code = f"active.{row.key}.{col.key}"
+                code = cell_code(ACTIVE, row.key, col.key)
                 cells.append(_value_cell(code, report.cell(code), flags, involved))
             body.append(tuple(cells))
         tables.append(
@@ -424,7 +417,7 @@ def active_tables(report: Report, flags: dict, involved: set[str]) -> list[Table
             for n, extra in extras:
                 cells = [BodyCell(True, extra.label)]  # type: ignore[attr-defined]
                 for col, value in zip(group.columns, extra.values, strict=True):  # type: ignore[attr-defined]
-                    cells.append(_value_cell(f"active.extra.{n}.{col.key}", value, {}, set()))
+                    cells.append(_value_cell(extra_code(n, col.key), value, {}, set()))
                 body.append(tuple(cells))
             tables.append(
                 TableView(
@@ -841,7 +834,7 @@ def site_pages(archive: Archive) -> list[Page]:
 def method_context() -> dict:
     """The method page: the formats, the rules and the glossary, from the one description of each."""
     formats = sorted((f for f in all_formats().values() if f.has_tables), key=lambda f: f.id)
-    within = [r for r in rules.RULE_NAMES if r not in ("carry_chain", "in_force_chain")]
+    within = [r for r in rules.RULE_NAMES if r not in rules.CROSS_YEAR_RULES]
     return {
         "formats": formats,
         "rule_names": [rules.RULE_NAMES[r] for r in within]
