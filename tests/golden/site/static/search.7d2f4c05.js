@@ -1,0 +1,695 @@
+// The search page: Pagefind (extended build, Chinese segmented at index time) in the browser.
+// The site may live under a sub-path: every URL starts from <meta name="gkgen-base">.
+// The index may be sharded: pagefind/shards.json lists the bundles; the first one is loaded,
+// the others are merged with mergeIndex(). The query and filters live in the URL (?q=…&year=…)
+// so a search can be shared and bookmarked.
+
+const FILTERS = [
+  { key: "year", label: "年度", kind: "checkbox" },
+  { key: "province", label: "省份", kind: "select" },
+  { key: "city", label: "城市", kind: "select" },
+  { key: "level", label: "机构层级", kind: "checkbox" },
+  { key: "format", label: "表格格式", kind: "checkbox" },
+  { key: "breaks", label: "数据核对", kind: "checkbox" },
+];
+const PAGE_SIZE = 10;
+const SORTS = { "year-desc": { year: "desc" }, "year-asc": { year: "asc" } };
+
+const base = (document.querySelector('meta[name="gkgen-base"]')?.content || "/").replace(/\/?$/, "/");
+const els = {
+  form: document.getElementById("search-form"),
+  input: document.getElementById("search-q"),
+  app: document.getElementById("search-app"),
+  filters: document.getElementById("search-filters"),
+  refine: document.getElementById("search-refine"),
+  refineCount: document.getElementById("search-refine-count"),
+  sort: document.getElementById("search-sort"),
+  status: document.getElementById("search-status"),
+  results: document.getElementById("search-results"),
+  more: document.getElementById("search-more"),
+  error: document.getElementById("search-error"),
+};
+
+let pagefind = null; // one instance: Pagefind 1.6 segments the index as the browser segments the query
+let filtersLoaded = false; // the filter files are fetched only when the panel is opened or a filter is set
+let generation = 0; // each new search invalidates the rendering of older ones
+let pending = []; // results not yet shown (the "more" button)
+
+// Quotes: Pagefind does not segment text inside quotes ("行政复议" would find nothing),
+// so quote marks of every kind become spaces and the words are searched as ordinary words.
+export function normalizeQuery(raw) {
+  return raw
+    .replace(/["'“”‘’「」『』〝〞＂＇《》〈〉]/g, " ")
+    .replace(/[\s\u3000]+/g, " ")
+    .trim();
+}
+
+function readState() {
+  const params = new URLSearchParams(location.search);
+  const filters = {};
+  for (const { key } of FILTERS) {
+    const values = params.getAll(key).filter(Boolean);
+    if (values.length) filters[key] = values;
+  }
+  return { q: params.get("q") || "", filters, sort: SORTS[params.get("sort")] ? params.get("sort") : "" };
+}
+
+// The folded panel's summary says how many filters and which order are in force ("已选 2 项").
+function showChosen(state) {
+  const filters = Object.values(state.filters).reduce((n, values) => n + values.length, 0);
+  const chosen = filters + (state.sort ? 1 : 0);
+  els.refineCount.textContent = chosen ? `（已选 ${chosen} 项）` : "";
+}
+
+function writeState(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  for (const { key } of FILTERS) for (const v of state.filters[key] || []) params.append(key, v);
+  if (state.sort) params.set("sort", state.sort);
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+}
+
+function currentState() {
+  const filters = {};
+  for (const { key, kind } of FILTERS) {
+    let values;
+    if (kind === "select") {
+      const select = els.filters.querySelector(`select[data-filter="${key}"]`);
+      values = select && select.value ? [select.value] : [];
+    } else {
+      values = [...els.filters.querySelectorAll(`input[data-filter="${key}"]:checked`)].map((i) => i.value);
+    }
+    if (values.length) filters[key] = values;
+  }
+  return { q: els.input.value, filters, sort: els.sort.value };
+}
+
+function compareValues(key, counts) {
+  if (key === "year") return (a, b) => Number(b) - Number(a);
+  return (a, b) => (counts[b] || 0) - (counts[a] || 0) || a.localeCompare(b, "zh-CN");
+}
+
+// Filter controls from Pagefind's filter counts (all values of the whole index).
+function buildFilters(all, state) {
+  for (const { key, label, kind } of FILTERS) {
+    const counts = all[key];
+    if (!counts || !Object.keys(counts).length) continue;
+    const values = Object.keys(counts).sort(compareValues(key, counts));
+    const fieldset = document.createElement("fieldset");
+    fieldset.dataset.filterGroup = key;
+    const legend = document.createElement("legend");
+    legend.textContent = label;
+    fieldset.append(legend);
+    const chosen = new Set(state.filters[key] || []);
+    if (kind === "select") {
+      const select = document.createElement("select");
+      select.dataset.filter = key;
+      select.setAttribute("aria-label", label);
+      const anyOption = new Option("全部", "");
+      select.append(anyOption);
+      for (const value of values) {
+        const option = new Option(value, value);
+        option.dataset.value = value;
+        option.selected = chosen.has(value);
+        select.append(option);
+      }
+      fieldset.append(select);
+    } else {
+      for (const value of values) {
+        const labelEl = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.dataset.filter = key;
+        box.value = value;
+        box.checked = chosen.has(value);
+        const count = document.createElement("span");
+        count.className = "count";
+        labelEl.append(box, " " + value + " ", count);
+        fieldset.append(labelEl);
+      }
+    }
+    els.filters.append(fieldset);
+  }
+  showCounts(all);
+}
+
+// Counts for the current query and filters next to each value ("2021 (3)").
+function showCounts(counts) {
+  for (const box of els.filters.querySelectorAll("input[data-filter]")) {
+    const n = counts[box.dataset.filter]?.[box.value] || 0;
+    box.parentElement.querySelector(".count").textContent = `（${n}）`;
+  }
+  for (const option of els.filters.querySelectorAll("option[data-value]")) {
+    const key = option.parentElement.dataset.filter;
+    const n = counts[key]?.[option.value] || 0;
+    option.textContent = `${option.value}（${n}）`;
+  }
+}
+
+function pagefindFilters(filters) {
+  const out = {};
+  for (const [key, values] of Object.entries(filters)) out[key] = { any: values };
+  return out;
+}
+
+// The excerpt is Pagefind's HTML with <mark> around matches: keep the text and the marks only.
+function excerptNodes(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html || "";
+  const out = [];
+  for (const node of template.content.childNodes) {
+    if (node.nodeType === Node.ELEMENT_NODE && node.tagName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      out.push(mark);
+    } else {
+      out.push(document.createTextNode(node.textContent));
+    }
+  }
+  return out;
+}
+
+// The report's key figures, indexed with the page (report.html: "本年新收申请=12；行政复议=0；…").
+function figuresOf(data) {
+  const out = [];
+  for (const part of (data.meta?.figures || "").split("；")) {
+    const [label, value] = part.split("=");
+    if (label && value !== undefined) out.push({ label: label.trim(), value: value.trim() });
+  }
+  return out;
+}
+
+// The figures a query names: a query word inside a figure's label (本年新收 → 本年新收申请), or a
+// label inside the query (行政复议情况 → 行政复议). A two-character word counts only when it names
+// one figure (复议 yes; 公开 names three: none).
+function namedFigures(term, figures) {
+  const words = term.split(" ").filter((w) => [...w].length >= 2);
+  const named = new Set();
+  for (const word of words) {
+    const hits = figures.filter((f) => f.label.includes(word) || word.includes(f.label));
+    if ([...word].length >= 3 || hits.length === 1) for (const f of hits) named.add(f.label);
+  }
+  return figures.filter((f) => named.has(f.label));
+}
+
+// The passage to show. Pagefind 1.6 keeps a page's text cut into words (joined by U+200B) and gives the
+// positions of the query's words (data.locations); the passage is the words around the first place
+// where the query's pieces stand side by side (or its first word, for a one-piece query), and its
+// section is the last heading with an id before it (data.anchors: the report's section headings), so
+// the link lands on that section. A passage whose text an earlier result already showed (a sentence
+// many reports share) gives way to the page's next place; if every place repeats, the result says so.
+const BEFORE = 14;
+const FIGURES_ANCHOR = "yoy-heading"; // report.html: the key figures' section
+const AFTER = 30;
+
+function escapeText(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+function passageAt(data, words, at, span) {
+  const start = Math.max(0, at - BEFORE);
+  const end = Math.min(words.length, at + span + AFTER);
+  // Two results repeat each other when the words right around the match are the same (a sentence
+  // copied from report to report), even if the passages reach further into different text.
+  const plain = words.slice(Math.max(0, at - 6), at + span + 6).join("").trim();
+  const html =
+    (start > 0 ? "…" : "") +
+    escapeText(words.slice(start, at).join("")) +
+    "<mark>" + escapeText(words.slice(at, at + span).join("")) + "</mark>" +
+    escapeText(words.slice(at + span, end).join("")) +
+    (end < words.length ? "…" : "");
+  const anchor = (data.anchors || [])
+    .filter((a) => a.id && /^h\d$/i.test(a.element) && a.location <= at)
+    .sort((x, y) => y.location - x.location)[0];
+  const url = anchor ? data.url.replace(/#.*$/, "") + "#" + anchor.id : data.url;
+  return { title: anchor ? (anchor.text || "").trim() : "", url, excerpt: html, plain, repeated: false };
+}
+
+function bestPassage(data, term, shown, figureShown) {
+  const raw = data.raw_content || "";
+  const pieces = Math.max(1, ...term.split(" ").map((part) => segmentWords(part).length));
+  const positions = [...new Set(data.locations || [])].sort((a, b) => a - b);
+  if (raw.includes("\u200B") && positions.length) {
+    const words = raw.split("\u200B");
+    const starts = positions.filter((p, i) => {
+      for (let k = 1; k < pieces; k++) if (positions[i + k] !== p + k) return false;
+      return true;
+    });
+    // Places in a section heading (四、政府信息公开行政复议、行政诉讼情况 is on every report) come last.
+    const headings = (data.anchors || []).map((a) => [a.location, a.location + segmentWords(a.text || "").length]);
+    const inHeading = (p) => headings.some(([from, to]) => p >= from && p < to);
+    const found = starts.length ? starts : positions;
+    // So do places in the key figures (the figure line above the passage already shows the number).
+    const figuresAt = (data.anchors || []).find((a) => a.id === FIGURES_ANCHOR)?.location ?? -1;
+    const nextAnchor = (data.anchors || []).map((a) => a.location).filter((l) => l > figuresAt).sort((a, b) => a - b)[0];
+    const inFigures = (p) => figuresAt >= 0 && p >= figuresAt && (nextAnchor === undefined || p < nextAnchor);
+    const rank = (p) => (inHeading(p) ? 2 : inFigures(p) ? 1 : 0);
+    // When the figure line shows the number, the figures' own list is not shown again as a passage.
+    const ranks = figureShown ? [0, 2] : [0, 1, 2];
+    const places = ranks.flatMap((r) => found.filter((p) => rank(p) === r)).slice(0, 30);
+    if (!places.length && figureShown && figuresAt >= 0) {
+      const anchor = data.anchors.find((a) => a.id === FIGURES_ANCHOR);
+      const url = data.url.replace(/#.*$/, "") + "#" + FIGURES_ANCHOR;
+      return { title: (anchor.text || "").trim(), url, excerpt: "", plain: "", repeated: false };
+    }
+    let first = null;
+    for (const at of places) {
+      const passage = passageAt(data, words, at, starts.length ? pieces : 1);
+      first ??= passage;
+      if (!shown.has(passage.plain)) return passage;
+    }
+    if (first) return { ...first, excerpt: "", repeated: true };
+  }
+  const text = (html) => (html || "").replace(/<[^>]*>/g, "");
+  const sub = (data.sub_results || []).find((s) => s.url?.includes("#") && !shown.has(text(s.excerpt)));
+  if (sub) return { title: sub.title, url: sub.url, excerpt: sub.excerpt, plain: text(sub.excerpt), repeated: false };
+  return { title: "", url: data.url, excerpt: data.excerpt, plain: text(data.excerpt), repeated: false };
+}
+
+function resultItem(data, term, shown) {
+  const li = document.createElement("li");
+  li.className = "result";
+  const figures = namedFigures(term, figuresOf(data));
+  const passage = bestPassage(data, term, shown, figures.length > 0);
+  if (passage.plain) shown.add(passage.plain);
+  const h2 = document.createElement("h2");
+  const a = document.createElement("a");
+  a.href = data.url;
+  a.textContent = data.meta?.title || data.url;
+  h2.append(a);
+  const meta = document.createElement("p");
+  meta.className = "result-meta small";
+  const f = data.filters || {};
+  const parts = [
+    data.meta?.agency,
+    f.year?.[0] && `${f.year[0]}年度`,
+    [f.province?.[0], f.city?.[0]].filter(Boolean).join(" "),
+    f.level?.[0],
+    f.breaks?.[0],
+  ].filter(Boolean);
+  meta.textContent = parts.join(" · ");
+  li.append(h2, meta);
+  if (figures.length) {
+    const p = document.createElement("p");
+    p.className = "result-figures";
+    p.append("本报告：");
+    figures.forEach((fig, i) => {
+      const strong = document.createElement("strong");
+      strong.textContent = fig.value === "—" ? "未填报" : `${fig.value} 件`;
+      p.append(i ? "；" : "", `${fig.label} `, strong);
+    });
+    li.append(p);
+  }
+  const excerpt = document.createElement("p");
+  excerpt.className = "excerpt";
+  if (passage.title) {
+    const link = document.createElement("a");
+    link.className = "passage";
+    link.href = passage.url;
+    link.textContent = passage.title;
+    excerpt.append(link, passage.excerpt ? "：" : "");
+  }
+  if (passage.excerpt) excerpt.append(...excerptNodes(passage.excerpt));
+  else if (passage.repeated) excerpt.append((passage.title ? "：" : "") + "与上面结果中相同的段落。");
+  li.append(excerpt);
+  return li;
+}
+
+// Shards (pagefind/shards.json) are merged into the one Pagefind instance only when a search needs
+// them. The routing table (pagefind/routes/<bucket>.json: word → the shards holding it, as a bit mask)
+// tells which shards hold every word of the query, as the browser segments it; only they are merged
+// and searched. So a rare word loads one or two shards, and a shard lacking a word cannot answer with
+// parts of it (Pagefind 1.6 falls back to 高 for a 高龄 an index lacks). Words no shard holds: every
+// shard is searched, as one index would be.
+let manifest = null;
+const merged = new Set(); // indexes into manifest.shards
+const merging = new Map(); // index → promise of its mergeIndex
+const buckets = new Map(); // bucket number → promise of its table
+
+function bucket(n) {
+  if (!buckets.has(n)) {
+    const url = base + "pagefind/" + manifest.routes.path + n + ".json";
+    buckets.set(n, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: ${r.status}`)))));
+  }
+  return buckets.get(n);
+}
+
+async function shardsFor(term) {
+  const all = manifest.shards.map((_, i) => i);
+  if (!term || all.length === 1 || !manifest.routes) return all;
+  const pieces = [...new Set(segmentWords(term))];
+  if (!pieces.length) return all;
+  const tables = await Promise.all(pieces.map((p) => bucket(p.codePointAt(0) % manifest.routes.buckets)));
+  let need = null;
+  pieces.forEach((piece, i) => {
+    let mask = 0n;
+    for (const [word, hex] of Object.entries(tables[i])) {
+      if (word === piece || word.startsWith(piece)) mask |= BigInt("0x" + hex);
+    }
+    need = need === null ? mask : need & mask;
+  });
+  const chosen = all.filter((i) => (need >> BigInt(i)) & 1n);
+  return chosen.length ? chosen : all;
+}
+
+async function mergeShards(indexes) {
+  await Promise.all(
+    indexes
+      .filter((i) => !merged.has(i))
+      .map((i) => {
+        if (!merging.has(i)) {
+          const s = manifest.shards[i];
+          merging.set(
+            i,
+            pagefind.mergeIndex(base + s.bundle, { baseUrl: base, mergeFilter: { shard: s.name } }).then(() => merged.add(i)),
+          );
+        }
+        return merging.get(i);
+      }),
+  );
+}
+
+async function searchShards(term, options, plain = term) {
+  const need = await shardsFor(plain);
+  await mergeShards(need);
+  if (need.length < merged.size) {
+    const names = need.map((i) => manifest.shards[i].name);
+    options = { ...options, filters: { ...options.filters, shard: { any: names } } };
+  }
+  return withoutDropped(await pagefind.search(term || null, options));
+}
+
+// After an incremental build, changed reports live in the small "delta" shard and their old
+// entries are still in the big shards: the manifest lists those stale result ids to leave out, with
+// the filter values each was indexed with, so that the counts beside the filters leave them out too.
+let dropped = new Map(); // result id → { filter: [values] }
+
+function withoutDropped(found) {
+  const stale = found.results.filter((r) => dropped.has(r.id));
+  if (!stale.length) return found;
+  const filters = structuredClone(found.filters || {});
+  for (const r of stale) addCounts(filters, dropped.get(r.id), -1);
+  return { ...found, results: found.results.filter((r) => !dropped.has(r.id)), filters };
+}
+
+// counts[filter][value] += sign for each of a page's filter values ({ year: ["2021"], … }).
+function addCounts(counts, values, sign) {
+  for (const [key, list] of Object.entries(values || {})) {
+    counts[key] ??= {};
+    for (const value of list) counts[key][value] = (counts[key][value] || 0) + sign;
+  }
+}
+
+// Counts of the whole index (no query): Pagefind's totals, less the stale entries it still holds.
+async function indexCounts() {
+  await mergeShards(manifest.shards.map((_, i) => i));
+  const counts = structuredClone(await pagefind.filters());
+  for (const values of dropped.values()) addCounts(counts, values, -1);
+  return counts;
+}
+
+function segmentWords(term) {
+  if (typeof Intl.Segmenter === "undefined") return term.split(" ");
+  const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+  return [...segmenter.segment(term)].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
+}
+
+// One search over every shard. Pagefind 1.6 cuts the query with the browser's Intl.Segmenter and cut
+// the pages with ICU4X, the same segmentation (1.5 used jieba at index time: 业委会 was one word in the
+// index and 业|委|会 in the query, upstream issue #1237). A page is listed once even if two shards
+// hold it (after an incremental build its old entry is dropped; a URL seen twice is kept once).
+async function searchIndex(term, filters) {
+  const options = { filters: pagefindFilters(filters) };
+  if (term && !term.includes(" ")) {
+    const phrase = await searchPhrase(term, options);
+    if (phrase && phrase.results.length >= PAGE_SIZE) return phrase;
+    if (phrase !== undefined) return await withTextMatches(term, options, phrase);
+  }
+  const found = await searchShards(term, options);
+  return term ? await sideBySide(term, found) : found;
+}
+
+// Fewer phrase matches than a page of results: the pages may also cut the word in a way no phrase
+// search foresaw (本年新收 inside 本年新收申请). The loose search's best candidates (pieces side by
+// side first) are read, and those whose text holds the word are added; none is listed on its pieces
+// alone. At most VERIFIED pages are read (their data is loaded anyway when they are shown).
+const VERIFIED = 20;
+
+async function withTextMatches(term, options, phrase) {
+  const loose = await sideBySide(term, await searchShards(term, options), false);
+  const have = new Set((phrase?.results || []).map((r) => r.id));
+  const candidates = loose.results.filter((r) => !have.has(r.id)).slice(0, VERIFIED);
+  const wanted = term.toLowerCase();
+  const datas = await Promise.all(candidates.map((r) => r.data()));
+  const extra = candidates.filter((r, i) => (datas[i].raw_content || datas[i].content || "").replace(/\u200B/g, "").toLowerCase().includes(wanted));
+  const results = [...(phrase?.results || []), ...extra];
+  if (!extra.length && phrase) return phrase;
+  let counts = {};
+  if (filtersLoaded) {
+    for (const key of Object.keys(loose.filters || {})) counts[key] = {};
+    const all = await Promise.all(results.map((r) => r.data()));
+    for (const data of all) addCounts(counts, data.filters, 1);
+  }
+  return { results, filters: counts };
+}
+
+// Ways to cut a query word into words the index holds (the routing table knows the index's words):
+// the page cut 本年新收申请 as 本年|新收|申请 in its sentence while the browser cuts the query 本年新收 alone
+// as 本|年|新|收. Fewest pieces first; the browser's own cut is always one of them.
+async function cuts(word, limit = 6) {
+  const chars = [...word];
+  const own = segmentWords(word);
+  if (!manifest.routes || chars.length > 12) return [own];
+  const tables = await Promise.all(
+    [...new Set(chars.map((c) => c.toLowerCase().codePointAt(0) % manifest.routes.buckets))].map(async (n) => [n, await bucket(n)]),
+  );
+  const byBucket = new Map(tables);
+  const known = (w) => Object.prototype.hasOwnProperty.call(byBucket.get(w.codePointAt(0) % manifest.routes.buckets) || {}, w);
+  const found = [];
+  const walk = (i, parts) => {
+    if (found.length >= 50) return;
+    if (i === chars.length) return void found.push(parts);
+    for (let j = chars.length; j > i; j--) {
+      const w = chars.slice(i, j).join("").toLowerCase();
+      if (known(w)) walk(j, [...parts, w]);
+    }
+  };
+  walk(0, []);
+  const all = [own, ...found.sort((a, b) => a.length - b.length)];
+  const seen = new Set();
+  return all.filter((c) => !seen.has(c.join(" ")) && seen.add(c.join(" "))).slice(0, limit);
+}
+
+// A query word is first searched as a phrase (Pagefind 1.6: "…" matches the words side by side, in
+// order), once for each way the index may have cut it; the pages found so contain the word itself.
+// Only when no page does, the words are searched loose (sideBySide).
+async function searchPhrase(term, options) {
+  const ways = await cuts(term);
+  if (ways.length === 1 && ways[0].length < 2) return undefined; // one index word: a plain search is exact
+  const founds = await Promise.all(ways.map((w) => searchShards(`"${w.join(" ")}"`, options, term)));
+  const byId = new Map();
+  for (const found of founds) for (const r of found.results) if (!byId.has(r.id) || byId.get(r.id).score < r.score) byId.set(r.id, r);
+  if (!byId.size) return null;
+  const results = [...byId.values()].sort((a, b) => b.score - a.score);
+  const one = founds.filter((f) => f.results.length);
+  if (one.length === 1) return { ...one[0], results };
+  let counts = one[0].filters || {};
+  if (filtersLoaded && results.length <= COUNTED_LOADED) {
+    counts = {};
+    for (const key of Object.keys(one[0].filters || {})) counts[key] = {};
+    for (const data of await Promise.all(results.map((r) => r.data()))) addCounts(counts, data.filters, 1);
+  }
+  return { results, filters: counts };
+}
+
+// A word the segmenter cuts into pieces (业委会 → 业|委|会, 三审三校 → 三|审|三|校) matches every page that
+// has the pieces anywhere: 91 of 109 reports for 业委会. Pagefind gives each result the positions of its
+// matching words (result.words, without loading the page's data), so the pages where the pieces stand
+// side by side, as the word itself, can be told apart: when there are such pages, only they are listed;
+// otherwise every page is, those with the longest run of neighbouring pieces first.
+function longestRun(positions) {
+  let best = positions.length ? 1 : 0;
+  let run = 1;
+  for (let i = 1; i < positions.length; i++) {
+    run = positions[i] === positions[i - 1] + 1 ? run + 1 : positions[i] === positions[i - 1] ? run : 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+const COUNTED_LOADED = 50; // filter counts of a narrowed list are recounted from at most this many pages
+
+async function sideBySide(term, found, narrow = true) {
+  const pieces = Math.max(...term.split(" ").map((part) => segmentWords(part).length));
+  if (pieces < 2 || !found.results.length) return found;
+  const runs = new Map(found.results.map((r) => [r.id, longestRun([...(r.words || [])].sort((a, b) => a - b))]));
+  const whole = found.results.filter((r) => runs.get(r.id) >= pieces);
+  if (!whole.length || !narrow) {
+    const ranked = found.results
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => runs.get(b.r.id) - runs.get(a.r.id) || a.i - b.i)
+      .map(({ r }) => r);
+    return { ...found, results: ranked };
+  }
+  if (whole.length === found.results.length) return found;
+  let counts = found.filters || {};
+  if (filtersLoaded && whole.length <= COUNTED_LOADED) {
+    counts = {};
+    for (const key of Object.keys(found.filters || {})) counts[key] = {};
+    for (const data of await Promise.all(whole.map((r) => r.data()))) addCounts(counts, data.filters, 1);
+  }
+  return { ...found, results: whole, filters: counts };
+}
+
+// Results arrive in batches: all at once by relevance, or year after year when sorted by year
+// (Pagefind's own sort does not hold across merged shards: each shard's ranks are mixed by score).
+let source = null;
+
+async function nextBatch(gen) {
+  while (pending.length < PAGE_SIZE && source && source.years.length) {
+    const year = source.years.shift();
+    const found = await searchIndex(source.term, { ...source.filters, year: [year] });
+    if (gen !== generation) return null;
+    pending.push(...found.results);
+  }
+  return pending.splice(0, PAGE_SIZE);
+}
+
+let shownPassages = new Set(); // excerpts already shown for this search (boilerplate is not repeated)
+
+async function showMore(gen) {
+  const batch = await nextBatch(gen);
+  if (batch === null) return;
+  const datas = await Promise.all(batch.map((r) => r.data()));
+  if (gen !== generation) return;
+  const seen = new Set([...els.results.querySelectorAll("li h2 a")].map((a) => a.getAttribute("href")));
+  const fresh = datas.filter((d) => !seen.has(d.url) && seen.add(d.url));
+  els.results.append(...fresh.map((d) => resultItem(d, source?.term ?? currentTerm, shownPassages)));
+  els.more.hidden = pending.length === 0 && !(source && source.years.length);
+}
+
+let currentTerm = "";
+
+// The filter panel's files are loaded when it is first opened (or the URL sets a filter or an order):
+// most searches never use them, and they were a third of the first search's bytes.
+async function openFilters(state) {
+  if (filtersLoaded) return;
+  filtersLoaded = true;
+  buildFilters(await indexCounts(), state);
+}
+
+// Marks the page done with a search: the address it answered, and whether the counts are shown.
+function done(gen) {
+  if (gen !== generation) return;
+  els.app.dataset.searched = location.search;
+  if (filtersLoaded) els.refine.dataset.loaded = "true";
+}
+
+async function run({ debounce }) {
+  const state = currentState();
+  writeState(state);
+  showChosen(state);
+  for (const input of document.querySelectorAll('input[name="q"]')) {
+    if (input !== els.input) input.value = state.q;
+  }
+  const gen = ++generation;
+  const term = normalizeQuery(state.q);
+  const hasFilters = Object.keys(state.filters).length > 0;
+  if (!term && !hasFilters) {
+    els.results.replaceChildren();
+    els.more.hidden = true;
+    els.status.textContent = "输入词语开始搜索，或在“筛选和排序”中选择年度、地区等条件浏览报告。";
+    if (filtersLoaded) showCounts(await indexCounts());
+    done(gen);
+    return;
+  }
+  if (debounce) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (gen !== generation) return;
+  }
+  const found = await searchIndex(term, state.filters);
+  if (gen !== generation) return; // a newer search superseded this one
+  if (filtersLoaded) showCounts(found.filters || {});
+  source = null;
+  pending = [];
+  currentTerm = term;
+  shownPassages = new Set();
+  if (state.sort) {
+    const chosen = state.filters.year ? new Set(state.filters.year) : null;
+    const years = Object.entries(found.filters?.year || {})
+      .filter(([year, n]) => n > 0 && (!chosen || chosen.has(year)))
+      .map(([year]) => year)
+      .sort((a, b) => (state.sort === "year-asc" ? a - b : b - a));
+    source = { term, filters: state.filters, years };
+  } else {
+    pending = found.results.slice();
+  }
+  els.results.replaceChildren();
+  const shown = term ? `与“${term}”有关的` : "符合条件的";
+  els.status.textContent = found.results.length
+    ? `找到 ${found.results.length} 份${shown}报告。`
+    : `没有找到${shown}报告。可以试试更短的词、去掉一些筛选条件，或按年度、按地区浏览。`;
+  await showMore(gen);
+  done(gen);
+}
+
+async function loadPagefind() {
+  const response = await fetch(base + "pagefind/shards.json");
+  if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
+  manifest = await response.json();
+  if (!manifest.shards || !manifest.shards.length) return null;
+  dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
+  const module = await import(base + manifest.shards[0].bundle + "pagefind.js");
+  const pf = module.createInstance({ basePath: base + manifest.shards[0].bundle });
+  await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: manifest.shards[0].name } });
+  await pf.init();
+  merged.add(0);
+  return pf;
+}
+
+function fail(message) {
+  els.error.textContent = message;
+  els.error.hidden = false;
+}
+
+async function main() {
+  const state = readState();
+  els.input.value = state.q;
+  els.sort.value = state.sort;
+  try {
+    pagefind = await loadPagefind();
+  } catch (error) {
+    console.warn("search index could not be loaded", error);
+    fail("搜索索引加载失败，请稍后重试，或按年度、按地区浏览全部报告。");
+    return;
+  }
+  if (!pagefind) {
+    fail("档案中还没有可搜索的报告。");
+    return;
+  }
+  // The panel starts folded (one Tab stop before the results) unless the URL sets a filter or an order.
+  const chosen = Object.keys(state.filters).length > 0 || Boolean(state.sort);
+  if (chosen) {
+    await openFilters(state);
+    els.refine.open = true;
+  }
+  els.refine.addEventListener("toggle", async () => {
+    if (!els.refine.open || filtersLoaded) return;
+    await openFilters(currentState());
+    await run({ debounce: false });
+  });
+  els.app.hidden = false;
+  els.input.addEventListener("input", () => run({ debounce: true }));
+  els.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run({ debounce: false });
+  });
+  els.filters.addEventListener("change", () => run({ debounce: false }));
+  els.filters.addEventListener("submit", (event) => event.preventDefault());
+  els.more.addEventListener("click", () => showMore(generation));
+  await run({ debounce: false });
+  els.app.dataset.ready = "true";
+}
+
+main();
