@@ -194,7 +194,7 @@ def search_typed(page, word: str) -> list[str]:
     )
 
 
-def run(site: Path, n: int, seed: int, words_out: Path | None) -> dict:
+def run(site: Path, n: int, seed: int, words_out: Path | None, words: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     texts = searchable_texts(site)
@@ -205,7 +205,11 @@ def run(site: Path, n: int, seed: int, words_out: Path | None) -> dict:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             context = browser.new_context(locale="zh-CN")
             page = context.new_page()
-            sample = draw(texts, candidates(prose), n, seed)
+            if words is not None:
+                lines = words.read_text(encoding="utf-8").splitlines()
+                sample = [tuple(line.split("\t")) for line in lines if line.strip()]
+            else:
+                sample = draw(texts, candidates(prose), n, seed)
             if words_out:
                 words_out.write_text("".join(f"{w}\t{r}\n" for w, r in sample), encoding="utf-8")
             rows = []
@@ -235,13 +239,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--words-out", type=Path, default=None, help="write the sample (word, report) here")
+    parser.add_argument(
+        "--words", type=Path, default=None, help="search this sample (word TAB report a line) instead"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write every word's rank here")
     args = parser.parse_args()
     site = args.site
     if site is None:
         site = OUT / "site"
         build(site)
-    result = run(site.resolve(), args.n, args.seed, args.words_out)
+    result = run(site.resolve(), args.n, args.seed, args.words_out, args.words)
     for row in result["rows"]:
         if not row["rank"] or row["rank"] > 3:
             print(f"miss\t{row['word']}\t{row['report']}\trank {row['rank']}\t{row['found']} results")

@@ -485,9 +485,14 @@ async function cuts(word, limit = 6) {
 // order), once for each way the index may have cut it; the pages found so contain the word itself.
 // Only when no page does, the words are searched loose (sideBySide).
 async function searchPhrase(term, options) {
-  const ways = await cuts(term);
-  if (ways.length === 1 && ways[0].length < 2) return undefined; // one index word: a plain search is exact
-  const founds = await Promise.all(ways.map((w) => searchShards(`"${w.join(" ")}"`, options, term)));
+  const own = segmentWords(term);
+  if (own.length < 2) return undefined; // one index word: a plain search is exact
+  // The browser's own cut first: when it finds a page of results, that is the answer, and the index
+  // chunks of other cuts (often single characters, whose chunks are the heaviest) are never fetched.
+  const first = await searchShards(`"${own.join(" ")}"`, options, term);
+  if (first.results.length >= PAGE_SIZE) return first;
+  const ways = (await cuts(term)).slice(1).filter((w) => w.every((piece) => [...piece].length > 1)).slice(0, 3);
+  const founds = [first, ...(await Promise.all(ways.map((w) => searchShards(`"${w.join(" ")}"`, options, term))))];
   const byId = new Map();
   for (const found of founds) for (const r of found.results) if (!byId.has(r.id) || byId.get(r.id).score < r.score) byId.set(r.id, r);
   if (!byId.size) return null;
