@@ -413,7 +413,7 @@ class ExportStore:
                 db.execute("BEGIN")
                 db.execute("INSERT OR IGNORE INTO agencies SELECT * FROM part.agencies")
                 db.execute("INSERT OR IGNORE INTO cell_codes SELECT * FROM part.cell_codes")
-                for table in ("reports", "cells", "findings"):
+                for table in ("reports", "cells", "findings", "quality"):  # every per-report table of a part
                     db.execute(f"INSERT INTO {table} SELECT * FROM part.{table}")
                 db.execute("COMMIT")
                 db.execute("DETACH DATABASE part")
@@ -440,7 +440,7 @@ def datapackage(
             "all",
             ("全部报告的全部单元格（全档案一个文件）", ALL_CSV_PATH, whole[0]),
             ("全部报告的 SQLite 数据库（全档案一个文件）", ALL_SQLITE_PATH, whole[1]),
-            "全档案的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+            "全档案的同一数据：agencies、reports、cells、findings、quality、cell_codes 六个表。",
         )
     for part, area_name, csv_bytes, sqlite_bytes in sorted(parts):
         resources += _file_pair(
