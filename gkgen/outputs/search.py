@@ -37,12 +37,14 @@ BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
 MANIFEST = "shards.json"  # pagefind/shards.json
 MANIFEST_VERSION = 3  # 3: the routing table (gkgen.outputs.search_routes)
-# Measured on report pages (2 cores): Pagefind extended needs ~7 ms and ~0.7 MB per page and already
-# uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one 1000-page run
-# and needed twice the memory. So: shards of at most 1000 pages (~0.7 GB), one Pagefind at a time.
-# A deployment may choose otherwise (index_settings): bigger shards make the first search lighter for
-# readers where the build machine has the memory.
-MAX_PAGES_PER_SHARD = 1000
+# Measured on report pages (2 cores): Pagefind extended 1.5.2 needed ~7 ms and ~0.7 MB per page and
+# already uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one
+# 1000-page run and needed twice the memory. So: one Pagefind at a time. Pagefind 1.6.0 (ICU keeps ~3x
+# as many distinct words) peaks at 1.61 GB for 1,000 report pages and 0.65 GB for 400 (BENCHMARKS.md):
+# shards of at most 400 pages keep the build under the memory it needed with 1.5.2. A deployment may
+# choose otherwise (GKGEN_SHARD_PAGES, index_settings): bigger shards make the first search lighter
+# for readers where the build machine has the memory.
+MAX_PAGES_PER_SHARD = 400
 JOBS = 1
 # An incremental build indexes up to this many changed pages into a small delta shard instead of
 # re-indexing the big shards that hold them; the browser drops their stale entries (manifest "drop").
