@@ -40,7 +40,7 @@ from gkgen.incremental import cache
 from gkgen.model import Archive
 from gkgen.outputs import datasets, lock, search, write
 from gkgen.outputs.write import SiteWriter, checkpoint
-from gkgen.site import furniture, pages
+from gkgen.site import furniture, pages, urls
 from gkgen.site.render import TEMPLATES
 
 # Below this many reports to load or render, worker processes cost more than they save.
@@ -552,7 +552,7 @@ def _render_reports(root, archive, writer, keys, state, pool, stats) -> dict[str
             prev = series[i - 1] if i > 0 else None
             nxt = series[i + 1] if i + 1 < len(series) else None
             key = digests[r.id] = keys.report(r, prev, nxt)
-            paths = (f"{r.url}index.html", f"data/reports/{r.id}.json")
+            paths = (urls.output_path(r.url), urls.report_json(r.id))
             if _keep_if_unchanged(writer, state, paths, key):
                 continue
             for p in paths:
@@ -604,7 +604,7 @@ def _start_index(archive, writer, digests, root: Path, incremental: bool, stats,
             writer.staging,
             previous=writer.previous if incremental else None,
             unchanged=writer.previous,
-            pages={f"{r.url}index.html": digests[r.id] for r in archive.reports},
+            pages={urls.output_path(r.url): digests[r.id] for r in archive.reports},
             state_dir=_search_state_dir(root),
             max_pages_per_shard=settings.max_pages_per_shard,
             jobs=settings.jobs,
@@ -670,12 +670,12 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
     """sitemap.xml (every page written so far), the Atom feed (dated by git history), robots.txt."""
     config = archive.config
     html = sorted(
-        p.removesuffix("index.html") for p in writer.written if p.endswith(".html") and p != "404.html"
+        urls.url_of(p) for p in writer.written if p.endswith(".html") and p != urls.NOT_FOUND
     )
     found = [
-        pages.Page("robots.txt", (), (), lambda: furniture.robots(config)),
+        pages.Page(urls.ROBOTS, (), (), lambda: furniture.robots(config)),
         pages.Page(
-            "feed.xml",
+            urls.FEED,
             (),
             (pages.EVERY_REPORT,),
             lambda: furniture.atom_feed(config, archive.reports, history.added_dates(root)),
@@ -685,7 +685,7 @@ def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.P
     ]
     sitemap = furniture.sitemap(config, html)
     if sitemap is not None:
-        found.append(pages.Page("sitemap.xml", (), (), lambda: sitemap, extra=cache.digest(html)))
+        found.append(pages.Page(urls.SITEMAP, (), (), lambda: sitemap, extra=cache.digest(html)))
     return found
 
 

@@ -20,7 +20,7 @@ from itertools import groupby
 
 from markupsafe import Markup
 
-from gkgen.site import charts, render
+from gkgen.site import charts, render, urls
 from gkgen.outputs import datasets, exports
 from gkgen.formats import rules
 from gkgen.site.assets import Assets
@@ -120,7 +120,7 @@ class RegionRef:
 
     @property
     def url(self) -> str:
-        return f"regions/{self.code}/"
+        return urls.region(self.code)
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def region_chain(agency: Agency) -> tuple[RegionRef, ...]:
 def region_crumbs(agency: Agency) -> list[Crumb]:
     chain = region_chain(agency)
     if not chain:
-        return [Crumb("地区", "regions/")]
+        return [Crumb("地区", urls.REGIONS)]
     return [Crumb(r.name, r.url) for r in chain]
 
 
@@ -488,7 +488,7 @@ def report_context(report: Report, prev: Report | None, nxt: Report | None) -> d
         preamble, found = quality_views.mark_sentences(preamble, "preamble", contradictions, 1)
         marked |= found
     agency = report.agency
-    crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name, f"agencies/{agency.id}/")]
+    crumbs = [Crumb("首页", urls.HOME), *region_crumbs(agency), Crumb(agency.display_name, urls.agency(agency.id))]
     crumbs.append(Crumb(f"{report.year}年度"))
     places = rule_places(fmt)
     config = render.environment().globals["site"]
@@ -595,7 +595,7 @@ def agency_context(agency: Agency, reports: Sequence[Report]) -> dict:
             titles["chart-appeals"],
         ),
     ]
-    crumbs = [Crumb("首页", ""), *region_crumbs(agency), Crumb(agency.display_name)]
+    crumbs = [Crumb("首页", urls.HOME), *region_crumbs(agency), Crumb(agency.display_name)]
     return {
         "agency": agency,
         "reports": reports,
@@ -705,9 +705,9 @@ def prepare(config: Config) -> Assets:
 def report_files(report: Report, prev: Report | None, nxt: Report | None) -> list[tuple[str, bytes]]:
     """A report's page (it needs only the same body's neighbours) and its interchange JSON."""
     return [
-        (f"{report.url}index.html", report_page(report, prev, nxt).encode("utf-8")),
+        (urls.output_path(report.url), report_page(report, prev, nxt).encode("utf-8")),
         (
-            f"data/reports/{report.id}.json",
+            urls.report_json(report.id),
             exports.to_json_bytes(exports.report_document(report, render.site_config().base_url)),
         ),
     ]
@@ -764,7 +764,7 @@ def site_pages(archive: Archive) -> list[Page]:
         if reports:
             found.append(
                 Page(
-                    f"agencies/{agency.id}/index.html",
+                    urls.output_path(urls.agency(agency.id)),
                     ("agency.html",),
                     tuple(r.id for r in reports),
                     _html(
@@ -777,7 +777,7 @@ def site_pages(archive: Archive) -> list[Page]:
     found += _region_pages(archive, agencies, nodes)
     found.append(
         Page(
-            "levels/index.html",
+            urls.output_path(urls.LEVELS),
             ("levels.html",),
             everything,
             _html("levels.html", lambda: _levels_context(archive, agencies)),
@@ -785,11 +785,11 @@ def site_pages(archive: Archive) -> list[Page]:
         )
     )
     found.append(
-        Page("data/reports/index.json", (), everything, lambda: _compare_index(archive), shows=listing)
+        Page(urls.REPORTS_INDEX, (), everything, lambda: _compare_index(archive), shows=listing)
     )
     found.append(
         Page(
-            "compare/index.html",
+            urls.output_path(urls.COMPARE),
             ("compare.html",),
             everything,
             _html("compare.html", lambda: _compare_context(archive)),
@@ -798,7 +798,7 @@ def site_pages(archive: Archive) -> list[Page]:
     )
     found.append(
         Page(
-            "index.html",
+            urls.output_path(urls.HOME),
             ("home.html",),
             everything,
             _html("home.html", lambda: _home_context(archive, agencies, nodes)),
@@ -807,7 +807,7 @@ def site_pages(archive: Archive) -> list[Page]:
     )
     found.append(
         Page(
-            "quality/index.html",
+            urls.output_path(urls.QUALITY),
             ("quality.html",),
             everything,
             _html("quality.html", lambda: _quality_context(archive, agencies)),
@@ -823,16 +823,16 @@ def site_pages(archive: Archive) -> list[Page]:
             shows=quality_export.csv_row,
         )
     )
-    found.append(Page("404.html", ("404.html",), (), _html("404.html", dict)))
-    found.append(Page("method/index.html", ("method.html",), (), _html("method.html", method_context)))
+    found.append(Page(urls.NOT_FOUND, ("404.html",), (), _html("404.html", dict)))
+    found.append(Page(urls.output_path(urls.METHOD), ("method.html",), (), _html("method.html", method_context)))
     found += figure_pages(archive)
     if (render.TEMPLATES / "search.html").exists():
         found.append(
             Page(
-                "search/index.html",
+                urls.output_path(urls.SEARCH),
                 ("search.html",),
                 (),
-                _html("search.html", lambda: {"breadcrumbs": [Crumb("首页", ""), Crumb("搜索")]}),
+                _html("search.html", lambda: {"breadcrumbs": [Crumb("首页", urls.HOME), Crumb("搜索")]}),
             )
         )
     return found
@@ -850,7 +850,7 @@ def method_context() -> dict:
             f"{rules.RULE_NAMES['in_force_chain']}（2021年版格式；只作提示，清理文件会使它不成立）",
         ],
         "glossary": GLOSSARY,
-        "breadcrumbs": [Crumb("首页", ""), Crumb("说明")],
+        "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("说明")],
     }
 
 
@@ -865,7 +865,7 @@ def _year_pages(archive: Archive) -> list[Page]:
     years = sorted(by_year, reverse=True)
     pages = [
         Page(
-            f"years/{year}/index.html",
+            urls.output_path(urls.year(year)),
             ("year.html",),
             tuple(r.id for r in by_year[year]),
             _html(
@@ -874,7 +874,7 @@ def _year_pages(archive: Archive) -> list[Page]:
                     "year": year,
                     "rows": year_rows(by_year[year]),
                     "figure_labels": [FIGURE_LABELS[n] for n in YEAR_FIGURES],
-                    "breadcrumbs": [Crumb("首页", ""), Crumb("年度", "years/"), Crumb(f"{year}年度")],
+                    "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("年度", urls.YEARS), Crumb(f"{year}年度")],
                 },
             ),
             shows=key_figures,
@@ -884,11 +884,11 @@ def _year_pages(archive: Archive) -> list[Page]:
     counts = [(y, len(by_year[y]), sum(1 for r in by_year[y] if r.breaks)) for y in years]
     pages.append(
         Page(
-            "years/index.html",
+            urls.output_path(urls.YEARS),
             ("years.html",),
             (EVERY_REPORT,),
             _html(
-                "years.html", lambda: {"counts": counts, "breadcrumbs": [Crumb("首页", ""), Crumb("年度")]}
+                "years.html", lambda: {"counts": counts, "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("年度")]}
             ),
             shows=listing,
         )
@@ -919,7 +919,7 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
             chain.append(nodes[cursor].ref)
             cursor = nodes[cursor].parent
         chain.reverse()
-        crumbs = [Crumb("首页", ""), Crumb("地区", "regions/")]
+        crumbs = [Crumb("首页", urls.HOME), Crumb("地区", urls.REGIONS)]
         crumbs += [Crumb(r.name, r.url) for r in chain[:-1]] + [Crumb(node.ref.name)]
         return {
             "node": node.ref,
@@ -936,7 +936,7 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         bodies = subtree_agencies(code)
         pages.append(
             Page(
-                f"regions/{code}/index.html",
+                urls.output_path(urls.region(code)),
                 ("region.html",),
                 tuple(r.id for a in bodies for r in archive.reports_of(a.id)),
                 _html("region.html", lambda code=code: context(code)),
@@ -955,12 +955,12 @@ def _region_pages(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
         return {
             "tree": tree,
             "unplaced": sorted(unplaced_groups.items()),
-            "breadcrumbs": [Crumb("首页", ""), Crumb("地区")],
+            "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("地区")],
         }
 
     pages.append(
         Page(
-            "regions/index.html",
+            urls.output_path(urls.REGIONS),
             ("regions.html",),
             (EVERY_REPORT,),
             _html("regions.html", index_context),
@@ -1003,7 +1003,8 @@ def _quality_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
         "article_2008": quality_timeliness.ARTICLE_31_2008,
         "run": quality_similarity.RUN,
         "threshold_percent": round(quality_similarity.THRESHOLD * 100),
-        "breadcrumbs": [Crumb("首页", ""), Crumb("质量核查")],
+        "csv_path": quality_export.QUALITY_CSV,
+        "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("质量核查")],
     }
 
 
@@ -1015,7 +1016,7 @@ def _levels_context(archive: Archive, agencies: Sequence[Agency]) -> dict:
         ]
         if members:
             groups.append((n, level, members))
-    return {"groups": groups, "breadcrumbs": [Crumb("首页", ""), Crumb("机构层级")]}
+    return {"groups": groups, "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("机构层级")]}
 
 
 def _compare_index(archive: Archive) -> bytes:
@@ -1037,7 +1038,7 @@ def _compare_context(archive: Archive) -> dict:
     by_agency = [(a, archive.reports_of(a)) for a in sorted({r.agency.id for r in archive.reports})]
     return {
         "by_agency": [(reports[0].agency, reports) for _a, reports in by_agency],
-        "breadcrumbs": [Crumb("首页", ""), Crumb("对比报告")],
+        "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("对比报告")],
     }
 
 
@@ -1103,7 +1104,7 @@ def data_pages(
     whole = WholeArchive(len(archive.reports), sizes[datasets.ALL_CSV_PATH], sizes[datasets.ALL_SQLITE_PATH])
     return [
         Page(
-            "data/index.html",
+            urls.output_path(urls.DATA),
             ("data.html",),
             (),
             _html("data.html", lambda: _data_context(listed, whole)),
@@ -1166,8 +1167,12 @@ def _data_context(files: list[ExportFiles], whole: WholeArchive | None = None) -
         "sqlite_tables": datasets.SQLITE_TABLES,
         "files": files,
         "whole": whole,
-        "paths": {"datapackage": datasets.DATAPACKAGE_PATH, "formats": datasets.FORMATS_PATH},
-        "breadcrumbs": [Crumb("首页", ""), Crumb("数据下载")],
+        "paths": {
+            "datapackage": datasets.DATAPACKAGE_PATH,
+            "formats": datasets.FORMATS_PATH,
+            "quality": quality_export.QUALITY_CSV,
+        },
+        "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("数据下载")],
     }
 
 
@@ -1204,7 +1209,7 @@ def _home_context(archive: Archive, agencies: Sequence[Agency], nodes: dict[str,
 # ---------------------------------------------------------------- figure explorer
 
 EXPLORER_FIGURES = tuple(FIGURE_LABELS)  # every key figure, in the order readers know them
-FIGURES_JSON = "data/figures.json"
+FIGURES_JSON = urls.FIGURES_JSON
 
 
 def figure_flagged(report: Report, name: str) -> bool:
@@ -1282,8 +1287,8 @@ def _figure_context(archive: Archive, name: str) -> dict:
         "chart": charts.line_chart("chart-figure", title, years, series) if years else None,
         "chart_title": title,
         "figures": [(n, FIGURE_LABELS[n]) for n in EXPLORER_FIGURES],
-        "csv_path": f"data/figures/{name}.csv",
-        "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询", "figures/"), Crumb(label)],
+        "csv_path": urls.figure_csv(name),
+        "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("数字查询", urls.FIGURES), Crumb(label)],
     }
 
 
@@ -1314,7 +1319,7 @@ def figure_pages(archive: Archive) -> list[Page]:
         shows = figure_shows(name)
         found.append(
             Page(
-                f"figures/{name}/index.html",
+                urls.output_path(urls.figure(name)),
                 ("figure.html",),
                 everything,
                 _html("figure.html", lambda name=name: _figure_context(archive, name)),
@@ -1323,7 +1328,7 @@ def figure_pages(archive: Archive) -> list[Page]:
         )
         found.append(
             Page(
-                f"data/figures/{name}.csv",
+                urls.figure_csv(name),
                 (),
                 everything,
                 lambda name=name: figure_csv(_figure_rows(archive, name), FIGURE_LABELS[name]),
@@ -1333,7 +1338,7 @@ def figure_pages(archive: Archive) -> list[Page]:
     levels = sorted({r.agency.level for r in archive.reports}, key=lambda lv: (*LEVELS, lv).index(lv))
     found.append(
         Page(
-            "figures/index.html",
+            urls.output_path(urls.FIGURES),
             ("figures.html",),
             everything,
             _html(
@@ -1343,7 +1348,7 @@ def figure_pages(archive: Archive) -> list[Page]:
                     "provinces": sorted({r.agency.province for r in archive.reports if r.agency.province}),
                     "levels": levels,
                     "years": sorted({r.year for r in archive.reports}, reverse=True),
-                    "breadcrumbs": [Crumb("首页", ""), Crumb("数字查询")],
+                    "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("数字查询")],
                 },
             ),
             shows=lambda r: (*listing(r), r.agency.province, r.agency.level),

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from gkgen.content import markdown
-from gkgen.site import tablehtml
+from gkgen.site import tablehtml, urls
 from gkgen.content.config import Config
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -43,6 +43,7 @@ def _environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["official_table"] = tablehtml.official_table
+    env.globals["urls"] = urls  # every page's URL (gkgen.site.urls)
     env.filters["num"] = number
     env.filters["delta"] = delta
     return env
