@@ -669,9 +669,7 @@ def _export_sizes(parts: Iterable[datasets.Part], writer: SiteWriter) -> dict[st
 def _furniture(root: Path, archive: Archive, writer: SiteWriter) -> list[pages.Page]:
     """sitemap.xml (every page written so far), the Atom feed (dated by git history), robots.txt."""
     config = archive.config
-    html = sorted(
-        urls.url_of(p) for p in writer.written if p.endswith(".html") and p != urls.NOT_FOUND
-    )
+    html = sorted(urls.url_of(p) for p in writer.written if p.endswith(".html") and p != urls.NOT_FOUND)
     found = [
         pages.Page(urls.ROBOTS, (), (), lambda: furniture.robots(config)),
         pages.Page(

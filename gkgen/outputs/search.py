@@ -300,9 +300,7 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
     for fragment in (bundle / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
         url = json.loads(data)["url"]
-        ids[urls.output_path(url.lstrip("/"))] = fragment.name.removesuffix(
-            ".pf_fragment"
-        )
+        ids[urls.output_path(url.lstrip("/"))] = fragment.name.removesuffix(".pf_fragment")
     return ids
 
 
