@@ -161,20 +161,9 @@ def _read(path: Path) -> object:
 
 
 def load_state(root: Path, code: str) -> State:
-    """The last build's state; what is missing, unreadable or from other code is simply not there.
-
-    The loaded objects live as long as the build and hold no reference cycles: they are frozen out of the
-    cyclic collector (reference counting still frees them), which would otherwise scan them again and
-    again; forked workers then do not copy the memory pages it would touch. ``release_state`` undoes it.
-    """
+    """The last build's state; what is missing, unreadable or from other code is simply not there."""
     with _no_gc():
-        state = _load_state(root, code)
-        gc.freeze()
-    return state
-
-
-def release_state() -> None:
-    gc.unfreeze()
+        return _load_state(root, code)
 
 
 def _load_state(root: Path, code: str) -> State:
