@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: setup site check test lint format schema bench serve clean
+.PHONY: setup site check test test-fast golden lint format schema bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ serve: $(STAMP)
 
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
+
+# The fast tests only (seconds to a minute or two): everything but browsers, whole-archive builds, fuzzing, kills.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# Rewrite the golden tree (tests/golden/site/) from tests/golden/archive/ after an intended output change;
+# review `git diff tests/golden/site` before committing it.
+golden: $(STAMP)
+	GKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check gkgen tests bench

@@ -134,3 +134,24 @@ def read_page(site: Path, rel: str) -> Page:
 
 def html_files(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+
+
+# What `make test-fast` leaves out (`pytest -m "not slow"`): tests that open a browser, build the whole
+# real archive, re-import every real report, fuzz, kill builds, or rebuild archives step by step. `make test` runs everything.
+SLOW_MODULES = {
+    "test_archive_sources",
+    "test_fuzz",
+    "test_atomic",
+    "test_golden",
+    "test_html_valid",
+    "test_incremental",
+    "test_serve",
+}
+SLOW_FIXTURES = {"built_site", "built_site_subpath"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if "browser" in path.parts or path.stem in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)

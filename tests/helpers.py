@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reports" / "reference"
+CHROMIUM = Path(os.environ.get("GKGEN_CHROMIUM", "/usr/bin/chromium"))
+
+
+def require_browser() -> None:
+    """Skip without Chromium and Playwright, or fail under GKGEN_REQUIRE_BROWSER=1 (CI): never a silent pass."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} not found"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "playwright is not installed"
+    if problem:
+        if os.environ.get("GKGEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"GKGEN_REQUIRE_BROWSER=1 but {problem}", pytrace=False)
+        pytest.skip(problem)
+
 
 # Which archive report each reference transcription is.
 REFERENCE_REPORTS = {

@@ -34,7 +34,6 @@ def test_real_archive_validates() -> None:
     reports = sorted((REPO / "content" / "reports").glob("*/*.yaml"))
     bodies = {p.parent.name for p in reports}
     acknowledged = sum(len(yaml.safe_load(p.read_text("utf-8")).get("acknowledged") or []) for p in reports)
-    assert len(reports) > 100 and acknowledged > 2
     assert (
         f"{len(reports)} 份报告，{len(bodies)} 个机构，{acknowledged} 处已登记的勾稽关系不符"
         in stream.getvalue()

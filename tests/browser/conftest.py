@@ -7,7 +7,6 @@ browser or Playwright is a failure, not a skip. Playwright never downloads a bro
 from __future__ import annotations
 
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("GKGEN_CHROMIUM", "/usr/bin/chromium"))
+from tests.helpers import CHROMIUM, require_browser
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,19 +31,7 @@ BLANK = b'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>b
 
 
 def _require() -> None:
-    required = os.environ.get("GKGEN_REQUIRE_BROWSER") == "1"
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} not found"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed"
-    if problem:
-        if required:
-            pytest.fail(f"GKGEN_REQUIRE_BROWSER=1 but {problem}", pytrace=False)
-        pytest.skip(problem)
+    require_browser()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

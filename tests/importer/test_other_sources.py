@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gkgen.authoring.importer import import_file
+from tests.helpers import require_browser
 
 from . import makefiles
 
@@ -56,6 +57,6 @@ def test_pdf_printed_by_chromium(shared, tmp_path, stem):
     html = tmp_path / "report.html"
     html.write_text(makefiles.report_html(ref, _title(ref)), encoding="utf-8")
     pdf = tmp_path / "report.pdf"
-    if not makefiles.html_to_pdf(html, pdf):
-        pytest.skip("chromium is not available to print the HTML fixture to PDF")
+    require_browser()  # Chromium prints the HTML fixture to PDF
+    assert makefiles.html_to_pdf(html, pdf), "Chromium did not print the HTML fixture to PDF"
     _check(import_file(pdf), ref)
