@@ -1,4 +1,5 @@
-"""What the last build knew, so the next one redoes only what changed.
+"""What the last build knew, so the next one redoes only what changed (every cache is listed in
+docs/architecture.md, "The build and its caches").
 
 Kept in ``.gkgen-cache/state/`` under the archive root (git-ignored):
 
