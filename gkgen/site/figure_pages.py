@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gkgen.model import LEVELS, Archive, Report
-from gkgen.outputs import exports
+from gkgen.outputs import datasets, exports
 from gkgen.site import charts, urls
 from gkgen.site.page import EVERY_REPORT, Page, html, listing
 from gkgen.site.render import Renderer
@@ -146,6 +146,7 @@ def figure_pages(site: Renderer, archive: Archive) -> list[Page]:
                     "provinces": sorted({r.agency.province for r in archive.reports if r.agency.province}),
                     "levels": levels,
                     "years": sorted({r.year for r in archive.reports}, reverse=True),
+                    "formats_json": datasets.FORMATS_PATH,  # read by figures.js
                     "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("数字查询")],
                 },
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gkgen.model import LEVELS, Agency, Archive
-from gkgen.outputs import exports
+from gkgen.outputs import datasets, exports
 from gkgen.quality import export as quality_export
 from gkgen.quality import grid as quality_grid
 from gkgen.quality import similarity as quality_similarity
@@ -46,6 +46,7 @@ def _compare_context(archive: Archive) -> dict:
     by_agency = [(a, archive.reports_of(a)) for a in sorted({r.agency.id for r in archive.reports})]
     return {
         "by_agency": [(reports[0].agency, reports) for _a, reports in by_agency],
+        "formats_json": datasets.FORMATS_PATH,  # read by compare.js
         "breadcrumbs": [Crumb("首页", urls.HOME), Crumb("对比报告")],
     }
 
