@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -95,31 +95,47 @@ def build(
         report(committed, stream)
         print(f"构建失败：{len(committed)} 个错误；网站未改动", file=stream)
         return 1
+    request = Request(root, out, base_url, stream, incremental, stats, settings)
     # One build at a time per archive cache and per output (see gkgen.outputs.lock); a second one waits.
     locks = [root / cache.CACHE_DIR / "build.lock", lock.output_lock(out)]
     try:
         with lock.exclusive(locks, lambda message: print(message, file=stream, flush=True)):
-            return _build_locked(root, out, base_url, stream, incremental, stats, settings)
+            return _build_locked(request)
     except lock.Busy as exc:
         print(f"构建未进行：{exc}", file=stream)
         return 1
 
 
-def _build_locked(root, out, base_url, stream, incremental, stats, settings) -> int:
-    leftover = write.clean_up(out.resolve())  # what earlier builds left beside the output (we hold its lock)
+@dataclass(frozen=True)
+class Request:
+    """What ``gkgen build`` was asked to do, passed down the build as one value."""
+
+    root: Path
+    out: Path
+    base_url: str | None
+    stream: TextIO
+    incremental: bool
+    stats: Stats
+    settings: search.IndexSettings
+
+
+def _build_locked(request: Request) -> int:
+    leftover = write.clean_up(request.out.resolve())  # what earlier builds left beside it (we hold its lock)
     try:
-        return _build_unless_unchanged(root, out, base_url, stream, incremental, stats, settings, leftover)
+        return _build_unless_unchanged(request, leftover)
     finally:
         if leftover.removing is not None:
             leftover.removing.join()
 
 
-def _build_unless_unchanged(root, out, base_url, stream, incremental, stats, settings, leftover) -> int:
+def _build_unless_unchanged(request: Request, leftover: write.CleanUp) -> int:
     """Nothing to do when nothing the build reads changed since the last build into ``out``; else the
     pipeline, with the last build's cache state."""
+    root, out, stream, stats = request.root, request.out, request.stream, request.stats
+    key = _environment_key(root, request.base_url, request.settings)
     scan = files.scan_reports(root)
-    fingerprint = cache.inputs_fingerprint(root, out, _environment_key(root, base_url, settings), scan)
-    last = cache.read_last_build(root) if incremental else {}
+    fingerprint = cache.inputs_fingerprint(root, out, key, scan)
+    last = cache.read_last_build(root) if request.incremental else {}
     site = cache.site_identity(out)
     if last.get("fingerprint") == fingerprint and site is not None and last.get("site") == site:
         report([Diagnostic(**d) for d in last["diagnostics"]], stream, show_notes=False)
@@ -127,22 +143,29 @@ def _build_unless_unchanged(root, out, base_url, stream, incremental, stats, set
         stats.counts["unchanged"] = 1
         return 0
     code = cache.code_digest()
-    state = cache.load_state(root, code) if incremental else cache.State(code=code)
+    state = cache.load_state(root, code) if request.incremental else cache.State(code=code)
     if state.site != cache.site_identity(out):
         # The outputs recorded are those of another folder than the live site (a build killed after its
         # switch, before it saved its state; or another --out): none of them is trusted.
         state.outputs, state.files = {}, []
     with workers.frozen_heap():
-        more = (scan, fingerprint, code, state, settings, leftover)
-        return _pipeline(root, out, base_url, stream, incremental, stats, *more)
+        return _pipeline(request, leftover, scan, fingerprint, code, state)
 
 
 def _pipeline(
-    root, out, base_url, stream, incremental, stats, scan, fingerprint, code, state, settings, leftover
+    request: Request,
+    leftover: write.CleanUp,
+    scan: files.ReportsScan,
+    fingerprint: str,
+    code: str,
+    state: cache.State,
 ) -> int:
     """The build proper, once the fingerprint said there is something to do and the cache is loaded."""
+    root, out, stream, stats, incremental = (
+        request.root, request.out, request.stream, request.stats, request.incremental
+    )  # fmt: skip
     registry_before = state.registry
-    inputs = read_inputs(root, base_url, state)
+    inputs = read_inputs(root, request.base_url, state)
     # The site's templates and static assets, configured once and given to every worker when it starts.
     assets = Assets(base_path=inputs.config.base_path)
     site = Renderer(inputs.config, assets.url)
@@ -169,7 +192,7 @@ def _pipeline(
                 parts = datasets.parts_of(archive.reports)  # the exports' files, on the data page too
                 store_of = partial(_export_store, root, incremental, code)
                 exports = _start_exports(archive, parts, reuse, keys, store_of, stats)
-                index = _start_index(archive, writer, digests, root, incremental, stats, settings)
+                index = _start_index(archive, writer, digests, root, incremental, stats, request.settings)
                 try:
                     # 4. Every other page: agencies, years, regions, figures, home, …
                     with stats.stage("render site pages"):
