@@ -170,8 +170,8 @@ def _pipeline(
     assets = Assets(base_path=inputs.config.base_path)
     site = Renderer(inputs.config, assets.url)
     with workers.Pool(work_context(root, inputs, site), jobs()) as pool:
-        # 1. Discover, load, validate, link: every report in memory (without its narrative), every error
-        #    of every file reported before anything is written.
+        # 1. Discover, load, validate, link: every report in memory (its narrative parsed once, kept
+        #    packed), every error of every file reported before anything is written.
         loaded = load_archive(root, inputs, state=state, pool=pool, stats=stats, scan=scan)
         report(loaded.diagnostics.sorted(), stream, show_notes=False)
         if loaded.archive is None:
@@ -185,7 +185,7 @@ def _pipeline(
                 # 2. Render the report pages (in the workers) and the static assets.
                 with stats.stage("render reports"):
                     assets.write(writer)
-                    digests = _render_reports(archive, reuse, keys, pool, stats)
+                    digests = _render_reports(archive, loaded.narratives, reuse, keys, pool, stats)
                 # 3. Beside the other pages, in threads: the exports (SQLite, CSV) and the search index of
                 #    the report pages, which are written by now (sqlite3, file writes and Pagefind, a
                 #    separate process, release the GIL).
@@ -248,7 +248,9 @@ def _base_key(code: str, inputs: Inputs, assets: Assets) -> str:
     return cache.digest(code, inputs.config, sorted(a.path for a in assets.files.values()), templates)
 
 
-def _render_reports(archive: Archive, reuse: Reuse, keys: Keys, pool: workers.Pool, stats) -> dict[str, str]:
+def _render_reports(
+    archive: Archive, narratives: dict[str, bytes], reuse: Reuse, keys: Keys, pool: workers.Pool, stats
+) -> dict[str, str]:
     """Keep unchanged report pages from the previous site; render the others in the workers.
 
     Returns each report's digest (its content and its neighbours'), which the search index reuses."""
@@ -261,7 +263,7 @@ def _render_reports(archive: Archive, reuse: Reuse, keys: Keys, pool: workers.Po
             nxt = series[i + 1] if i + 1 < len(series) else None
             digests[r.id] = keys.report(r, prev, nxt)
             if not reuse.keep((urls.output_path(r.url), urls.report_json(r.id)), digests[r.id]):
-                todo.append((r, prev, nxt))
+                todo.append((r, narratives[r.id], prev, nxt))
     batches = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     list(pool.map("render_reports", batches, reuse.writer.staging, threshold=2))
     stats.counts["report pages rendered"] = len(todo)

@@ -53,6 +53,8 @@ class Loaded:
     diagnostics: Collector
     content: dict[str, str] = field(default_factory=dict)  # report id → content hash
     registry: str = ""  # digest of the agency registry
+    # report id → its narrative, parsed once at load and packed (the reports are kept without it)
+    narratives: dict[str, bytes] = field(default_factory=dict)
 
 
 def max_year() -> int:
@@ -113,7 +115,7 @@ def load_archive(
         scan = scan if scan is not None else files.scan_reports(root)
         sources, problems = load.discover(root, scan)
         collector.extend(problems)
-        loaded, content = _load_sources(sources, scan, inputs.agencies, state, pool, stats)
+        loaded, content, narratives = _load_sources(sources, scan, inputs.agencies, state, pool, stats)
     with stats.stage("model"):
         for item in loaded:
             collector.extend(item.diagnostics)
@@ -122,17 +124,18 @@ def load_archive(
     if collector.has_errors:
         return Loaded(None, collector)
     with stats.stage("quality"):
-        reports = _with_neighbours(root, reports, state, content, pool, stats)
+        reports = _with_neighbours(reports, state, content, narratives, pool, stats)
     ids = {r.source_path: r.id for r in reports}
     return Loaded(
         Archive.assemble(inputs.agencies, reports, inputs.config),
         collector,
         {ids[p]: h for p, h in content.items() if p in ids},
         cache.digest(sorted(inputs.agencies.items())),
+        {ids[p]: n for p, n in narratives.items() if p in ids},
     )
 
 
-def _with_neighbours(root: Path, reports, state: cache.State | None, content: dict[str, str], pool, stats):
+def _with_neighbours(reports, state: cache.State | None, content: dict[str, str], narratives, pool, stats):
     """Each report with the quality findings that need its body's previous report (the narratives compared,
     the years between); a pair whose files did not change since the last build is not compared again."""
     ordered = sorted(reports, key=lambda r: (r.agency.id, r.year))
@@ -146,10 +149,17 @@ def _with_neighbours(root: Path, reports, state: cache.State | None, content: di
             found[r.id] = entry.similarity[1]
         else:
             todo.append((r, p))
-    by_body: dict[str, list[tuple]] = {}  # a body's pairs go to one worker, which reads each narrative once
+    by_body: dict[str, list[tuple]] = {}  # a body's pairs go to one worker, which unpacks each narrative once
     for r, p in todo:
         by_body.setdefault(r.agency.id, []).append((r, p))
-    series = [(body, tuple((r.year, p.year) for r, p in items)) for body, items in by_body.items()]
+    # Each body's (year, previous year) pairs, with the packed narrative of every year they name.
+    series = [
+        (
+            tuple((r.year, p.year) for r, p in items),
+            {x.year: narratives[x.source_path] for x in itertools.chain(*items)},
+        )
+        for items in by_body.values()
+    ]
     stats.counts["narrative pairs compared"] = len(todo)
     results = pool.map("compare_narratives", series)
     for items, compared in zip(by_body.values(), results, strict=True):
@@ -177,9 +187,11 @@ def _across_years(state: cache.State, content: dict[str, str]):
 
 
 def _load_sources(sources, scan, agencies, state, pool, stats):
-    """A LoadedReport for every source; from the cache where the files' bytes did not change."""
+    """A LoadedReport for every source, its content digest and its packed narrative; from the cache where
+    the files' bytes did not change."""
     content: dict[str, str] = {}
     loaded: dict[str, load.LoadedReport] = {}
+    narratives: dict[str, bytes] = {}
     todo = []
     statted_before = state.statted_at_ns if state else 0
     if state is not None:
@@ -209,20 +221,21 @@ def _load_sources(sources, scan, agencies, state, pool, stats):
                 usable = False
         if usable and entry.stats == now:
             content[source.shown], loaded[source.shown] = entry.content, entry.loaded
+            narratives[source.shown] = entry.narrative
         else:
             todo.append((source, now, agency))
     results = pool.map("load", [s for s, _, _ in todo])
-    for (source, now, agency), (digest, loaded_item) in zip(todo, results, strict=True):
+    for (source, now, agency), (digest, loaded_item, narrative) in zip(todo, results, strict=True):
         item = _with_registry_agency(loaded_item, agencies)
-        content[source.shown], loaded[source.shown] = digest, item
+        content[source.shown], loaded[source.shown], narratives[source.shown] = digest, item, narrative
         if state is not None:
-            state.set_source(source.shown, cache.SourceEntry(now, agency, digest, item))
+            state.set_source(source.shown, cache.SourceEntry(now, agency, digest, item, narrative=narrative))
     if state is not None:
         for gone in set(state.sources) - {s.shown for s in sources}:
             state.drop_source(gone)
     stats.counts["reports loaded"] = len(todo)
     stats.counts["reports from cache"] = len(sources) - len(todo)
-    return [loaded[s.shown] for s in sources], content
+    return [loaded[s.shown] for s in sources], content, narratives
 
 
 def _with_registry_agency(item: load.LoadedReport, agencies: dict) -> load.LoadedReport:

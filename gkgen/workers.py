@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
+import pickle
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from gkgen.content.load import LoadedReport, ReportSource, load_report, narrative_of, with_narrative
+from gkgen.content.load import LoadedReport, ReportSource, load_report
 from gkgen.incremental.cache import digest
 from gkgen.model import Agency, Report
 from gkgen.quality import similarity
@@ -59,39 +61,54 @@ class Worker:
     def __init__(self, context: WorkContext):
         self.context = context
 
-    def load(self, source: ReportSource) -> tuple[str, LoadedReport]:
-        """Load and validate one report; the narrative is dropped (the renderer re-reads it)."""
+    def load(self, source: ReportSource) -> tuple[str, LoadedReport, bytes]:
+        """Load and validate one report: its content digest, the report without its narrative, and the
+        narrative as parsed here, packed (the report pages and the narrative comparison unpack it)."""
         c = self.context
         loaded = load_report(source, c.agencies, c.max_year, c.today)
+        narrative = b""
         if loaded.report is not None:
+            narrative = pack_narrative(loaded.report.narrative)
             loaded = replace(loaded, report=replace(loaded.report, narrative=()))
-        return content_hash(source, c.agencies), loaded
+        return content_hash(source, c.agencies), loaded, narrative
 
-    def render_reports(self, staging: Path, items: list[tuple[Report, Report | None, Report | None]]) -> int:
-        """Render report pages and JSON straight into the staging folder (paths claimed by the parent)."""
+    def render_reports(
+        self, staging: Path, items: list[tuple[Report, bytes, Report | None, Report | None]]
+    ) -> int:
+        """Render report pages and JSON straight into the staging folder (paths claimed by the parent);
+        each report comes with its packed narrative."""
         site = self.context.site
         assert site is not None, "a build renders with a configured site"
-        for report, prev, nxt in items:
-            for rel, data in report_page.report_files(
-                site, with_narrative(self.context.root, report), prev, nxt
-            ):
+        for report, narrative, prev, nxt in items:
+            whole = replace(report, narrative=unpack_narrative(narrative))
+            for rel, data in report_page.report_files(site, whole, prev, nxt):
                 (staging / rel).write_bytes(data)
         return len(items)
 
     def compare_narratives(
-        self, series: tuple[str, tuple[tuple[int, int], ...]]
+        self, series: tuple[tuple[tuple[int, int], ...], dict[int, bytes]]
     ) -> tuple[similarity.Similarity, ...]:
-        """One body's narratives compared with their previous report's: ``series`` is the body's id and its
-        (year, previous year) pairs; each narrative is read and parsed once, however many pairs it is in."""
-        agency_id, pairs = series
+        """One body's narratives compared with their previous report's: ``series`` is the body's (year,
+        previous year) pairs and each year's packed narrative, unpacked once however many pairs it is in."""
+        pairs, packed = series
         read: dict[int, tuple[tuple[str, str], ...]] = {}
 
         def sections(year: int) -> tuple[tuple[str, str], ...]:
             if year not in read:
-                read[year] = narrative_of(self.context.root, agency_id, year)
+                read[year] = unpack_narrative(packed[year])
             return read[year]
 
         return tuple(similarity.compare(sections(year), sections(before), before) for year, before in pairs)
+
+
+def pack_narrative(sections: tuple[tuple[str, str], ...]) -> bytes:
+    """A narrative's sections as the build carries them from the load to the render: parsed once, and
+    compressed (about half the Markdown's bytes), since the main process holds every report's."""
+    return zlib.compress(pickle.dumps(sections, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_narrative(packed: bytes) -> tuple[tuple[str, str], ...]:
+    return pickle.loads(zlib.decompress(packed)) if packed else ()
 
 
 _worker: Worker | None = None  # in a worker process: its Worker, made once by the pool's initializer

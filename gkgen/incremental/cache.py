@@ -4,7 +4,7 @@ docs/architecture.md, "The build and its caches").
 Kept in ``.gkgen-cache/state/`` under the archive root (git-ignored):
 
 - per report file: its stat, the hash of its bytes and its loaded, validated
-  form (without the narrative, which workers re-read when they render), in
+  form (its narrative apart, parsed at load and packed: the render unpacks it), in
   ``sources-NN.pickle`` shards: a build rewrites only the shards holding a
   report it loaded again, not all of them (≈ 12 MB at 10,000 reports);
 - in ``outputs.pickle``, per output path: the digest of everything the output
@@ -92,6 +92,8 @@ class SourceEntry:
     across: tuple[str, tuple] | None = None
     # The narrative compared with the previous report's (quality.similarity), with that report's content hash.
     similarity: tuple[str, object] | None = None
+    # The narrative's sections as parsed at load, packed (gkgen.workers.pack_narrative).
+    narrative: bytes = b""
 
 
 @dataclass
