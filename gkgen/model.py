@@ -5,6 +5,7 @@ Templates get these objects (read-only), never the loader's raw dicts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -100,10 +101,6 @@ class ExtraRow:
     values: tuple[Value, ...]
 
 
-NARRATIVE_KEYS = ("preamble", "overview", "active", "requests", "appeals", "problems", "other")
-REQUIRED_NARRATIVE = ("overview", "problems", "other")
-
-
 @dataclass(frozen=True)
 class Report:
     agency: Agency
@@ -146,6 +143,13 @@ class Report:
     def cells(self) -> dict[str, Value]:
         """Code → value. Built on each call and not kept: 100,000 reports must not hold 100,000 dicts."""
         return dict(zip(self.format.codes, self.values, strict=True))
+
+    def coded_cells(self) -> Iterator[tuple[str, Value]]:
+        """Every cell with its code: the format's in order, then those of the rows the body added to
+        section 二 (``active.extra.<n>.<column>``). What the exports publish."""
+        yield from zip(self.format.codes, self.values, strict=True)
+        for n, extra in enumerate(self.extras, start=1):
+            yield from zip(self.format.extra_codes(n, extra.group), extra.values, strict=True)
 
     def cell(self, code: str) -> Value:
         try:

@@ -114,6 +114,17 @@ def test_new_writes_a_complete_blank_report_that_check_refuses_until_filled(tmp_
     assert unknown.returncode == 1 and "不在机构名录" in unknown.stderr
 
 
+def test_new_refuses_a_broken_registry_with_its_location(tmp_path: Path) -> None:
+    root = shutil.copytree(BASE, tmp_path / "archive")
+    registry = sorted((root / "content" / "agencies").glob("*.yaml"))[0]
+    registry.write_text(registry.read_text("utf-8") + "- id: [broken\n", encoding="utf-8")
+    result = gkgen("new", "--agency", "410204-wuyi", "--year", "2020", cwd=root)
+    assert result.returncode == 1
+    assert f"content/agencies/{registry.name}:" in result.stderr and "机构名录有错误" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "content/reports/410204-wuyi/2020.yaml").exists()
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "１０"])
 def test_a_bad_shard_size_setting_fails_clearly(tmp_path: Path, value: str) -> None:
     root = shutil.copytree(REPO / "content", tmp_path / "archive" / "content").parent

@@ -31,9 +31,7 @@ def archive():
 def expected_cells() -> dict[tuple[str, str], str | None]:
     """(report id, code) → exact text, from the model (extras included)."""
     return {
-        (r.id, code): datasets.text_of(value)
-        for r in archive().reports
-        for code, value in datasets.report_cells(r)
+        (r.id, code): datasets.text_of(value) for r in archive().reports for code, value in r.coded_cells()
     }
 
 
@@ -107,6 +105,14 @@ def test_the_whole_archive_is_one_csv_and_one_database(built_site: Path) -> None
         assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == len(rows)
         agencies = {r.agency.id for r in archive().reports}
         assert {a for (a,) in db.execute("SELECT id FROM agencies")} == agencies
+        # Every per-report table holds all the parts' rows (the quality table was once left empty).
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in set(tables) - {"agencies", "cell_codes"}:
+            in_parts = 0
+            for part in (built_site / "data").glob("gkgen-[0-9]*.sqlite"):
+                with sqlite3.connect(part) as p:
+                    in_parts += p.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == in_parts > 0, table
     finally:
         db.close()
     package = json.loads((built_site / datasets.DATAPACKAGE_PATH).read_text("utf-8"))

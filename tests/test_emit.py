@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from gkgen import formats
-from gkgen.authoring.emit import SECTION_HEADINGS, narrative_markdown, report_yaml, yaml_scalar
+from gkgen.authoring.emit import narrative_markdown, report_yaml, yaml_scalar
+from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
 
 
 def _cells(format_id: str) -> dict[str, object]:

@@ -15,8 +15,8 @@ from decimal import Decimal
 import yaml
 
 from gkgen import formats
-from gkgen.content.narrative import SECTION_HEADINGS
-from gkgen.formats import MONEY, SIGNED, Column, Format
+from gkgen.formats import ACTIVE, APPEALS, EXTRA_CODE, MONEY, REQUESTS, SIGNED, Column, Format, TableRow
+from gkgen.formats.sections import HEADINGS, PREAMBLE
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schema/report.schema.json"
 
@@ -134,9 +134,8 @@ def _check_codes(
             f"cells do not match format {fmt.id}: missing {missing[:5]}{'…' if len(missing) > 5 else ''}, "
             f"unknown {unknown[:5]}{'…' if len(unknown) > 5 else ''}"
         )
-    extra_re = re.compile(r"active\.extra\.(\d+)\.[a-z_]+\Z")
     for code in doubts:
-        m = extra_re.match(code)
+        m = EXTRA_CODE.match(code)
         if code not in known and not (m and 1 <= int(m.group(1)) <= n_extra):
             raise ValueError(f"doubt on unknown cell {code!r}")
 
@@ -147,40 +146,40 @@ def _check_codes(
 def _table_block(
     name: str,
     caption: str,
-    groups: Sequence[tuple[str, Sequence[Column], Sequence[tuple[str, str, str]]]],
+    groups: Sequence[tuple[str, Sequence[Column], Sequence[tuple[TableRow, str]]]],
     cells: Mapping[str, object],
     doubts: Mapping[str, object],
 ) -> list[str]:
     """One table as the editors write it: ``name:``, then per group a comment naming the columns and
     one line per row (its values in printed order, its official label as a comment), each row with
-    its doubts as comments above it. A row is (key, cell-code prefix, label)."""
+    its doubts as comments above it. A row is (the format's row, the label its comment shows)."""
     lines = [f"{name}:  # {caption}" if caption else f"{name}:"]
     for comment, columns, rows in groups:
         lines.append(f"{_INDENT}# {comment}{', '.join(c.label for c in columns)}")
         kinds = [c.kind for c in columns]
-        for key, prefix, label in rows:
-            codes = [f"{prefix}.{c.key}" for c in columns]
+        for row, label in rows:
+            codes = list(row.codes)
             lines += _doubt_lines(doubts, codes, _INDENT)
             values = [cells[c] for c in codes]
-            lines.append(f"{_INDENT}{key}: {_flow_row(values, kinds, codes)}  # {label}")
+            lines.append(f"{_INDENT}{row.key}: {_flow_row(values, kinds, codes)}  # {label}")
     return lines
 
 
 def _active_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
+    rows = {tr.key: tr for tr in fmt.table_rows(ACTIVE)}
     groups = [
-        (f"{g.clause}：", g.columns, [(r.key, f"active.{r.key}", r.full_label) for r in g.rows])
-        for g in fmt.active_groups
+        (f"{g.clause}：", g.columns, [(rows[r.key], r.full_label) for r in g.rows]) for g in fmt.active_groups
     ]
     return _table_block("active", fmt.active_caption, groups, cells, doubts)
 
 
 def _requests_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
-    rows = [(r.key, f"requests.{r.key}", r.full_label) for r in fmt.request_rows]
+    rows = [(tr, tr.row.full_label) for tr in fmt.table_rows(REQUESTS)]
     return _table_block("requests", fmt.requests_caption, [("", fmt.request_columns, rows)], cells, doubts)
 
 
 def _appeals_block(fmt: Format, cells: Mapping[str, object], doubts: Mapping[str, object]) -> list[str]:
-    rows = [(g.key, g.key, "·".join((*g.parents, g.label))) for g in fmt.appeal_groups]
+    rows = [(tr, "·".join((*tr.row.parents, tr.row.label))) for tr in fmt.table_rows(APPEALS)]
     return _table_block("appeals", fmt.appeals_caption, [("", fmt.appeal_columns, rows)], cells, doubts)
 
 
@@ -193,7 +192,7 @@ def _active_extra_block(fmt: Format, extra: Sequence[Mapping], doubts: Mapping[s
             raise ValueError(
                 f"active_extra {n}: group {item.get('group')!r} is not an active row of {fmt.id}"
             )
-        codes = [f"active.extra.{n}.{c.key}" for c in group.columns]
+        codes = list(fmt.extra_codes(n, item["group"]))
         lines += _doubt_lines(doubts, codes, _INDENT)
         lines.append(f"{_INDENT}- label: {yaml_scalar(item['label'], _INDENT * 2)}")
         lines.append(f"{_INDENT}  group: {yaml_scalar(item['group'], _INDENT * 2)}")
@@ -288,18 +287,18 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 def narrative_markdown(narrative: Mapping[str, str | None]) -> str:
     """The text of ``content/reports/<agency>/<year>.md``: preamble, then ``## heading`` sections.
 
-    Keys: ``preamble`` and those of ``SECTION_HEADINGS``; a section is written when its key is
+    Keys: ``preamble`` and those of ``gkgen.formats.sections.HEADINGS``; a section is written when its key is
     present and not None. Bodies are Markdown already and are kept as given (leading blank
     lines and trailing whitespace removed).
     """
-    unknown = set(narrative) - set(SECTION_HEADINGS) - {"preamble"}
+    unknown = set(narrative) - set(HEADINGS) - {PREAMBLE}
     if unknown:
         raise ValueError(f"unknown narrative keys: {sorted(unknown)}")
     parts: list[str] = []
-    preamble = narrative.get("preamble")
+    preamble = narrative.get(PREAMBLE)
     if preamble is not None and preamble.strip():
         parts.append(_LEADING_BLANK_LINES.sub("", preamble).rstrip())
-    for key, heading in SECTION_HEADINGS.items():
+    for key, heading in HEADINGS.items():
         body = narrative.get(key)
         if body is None:
             continue

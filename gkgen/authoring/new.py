@@ -9,9 +9,12 @@ from typing import TextIO
 from gkgen import formats
 from gkgen.authoring import emit
 from gkgen.content import agencies as agencies_mod
+from gkgen.content.diagnostics import ERROR
 from gkgen.content.narrative import REQUIRED_PLACEHOLDER
+from gkgen.formats import sections
 
-NEW_NARRATIVE = {"overview": "", "problems": "", "other": ""}
+# The required sections, empty: the editor types each from the original.
+NEW_NARRATIVE = dict.fromkeys(sections.REQUIRED, "")
 
 
 def blank_report(agency_id: str, year: int, format_id: str) -> str:
@@ -39,7 +42,13 @@ def blank_narrative() -> str:
 
 
 def run(root: Path, agency_id: str, year: int, format_id: str | None, stream: TextIO = sys.stderr) -> int:
-    agencies, _problems = agencies_mod.load_agencies(root)
+    agencies, problems = agencies_mod.load_agencies(root)
+    errors = [d for d in problems if d.severity == ERROR]
+    if errors:  # the body may be in the part that could not be read: say where the registry is broken
+        for d in errors:
+            print(d.format(), file=stream)
+        print("gkgen new: 机构名录有错误，未生成报告；请先改正名录", file=stream)
+        return 1
     if agency_id not in agencies:
         print(
             f"gkgen new: 机构编号 `{agency_id}` 不在机构名录（content/agencies/*.yaml）中；请先添加该机构",

@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 from gkgen import quality
@@ -21,13 +20,15 @@ from gkgen.content import yamlpos
 from gkgen.content.checks import syntax_diagnostic
 from gkgen.content.diagnostics import ERROR, NOTE, Diagnostic
 from gkgen.content.files import ReportsScan, read_text, scan_reports, symlink_diagnostic
-from gkgen.content.validate import _ACK_HINT, AGENCY_ID, cell_path, validate_report
+from gkgen.content.validate import AGENCY_ID, cell_path, validate_report
 from gkgen.content.yamlpos import Position
 from gkgen.formats import Format, rules
 from gkgen.model import Agency, Finding, Report
 
 _YEAR_FILE = re.compile(r"[0-9]{4}\Z")  # \Z: "$" would let a trailing newline through
-CROSS_YEAR_RULES = ("carry_chain", "in_force_chain")
+CROSS_YEAR_RULES = rules.CROSS_YEAR_RULES  # matched in link(), once the year before is known
+# How an editor settles a break that is in the published report itself.
+ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 
 @dataclass(frozen=True)
@@ -200,10 +201,9 @@ def load_report(
     return LoadedReport(report, tuple(diagnostics), anchors, pending, source.shown, declared)
 
 
-@cache  # formats are singletons hashed by identity, as for formats._code_index
 def anchor_codes(fmt: Format) -> tuple[str, ...]:
     """The cells where a break of a rule across years shows."""
-    return tuple(c for c in fmt.codes if c.startswith("requests.carried_over.") or c.endswith(".in_force"))
+    return rules.cross_year_anchors(fmt)
 
 
 def _anchor_position(item: LoadedReport, code: str) -> Position:
@@ -279,7 +279,7 @@ def _finding_diagnostic(report: Report, f: Finding, pos: Position) -> list[Diagn
                 f.severity,
                 f.rule,
                 f.message,
-                _ACK_HINT.format(id=f.id),
+                ACK_HINT.format(id=f.id),
             )
         ]
     return []

@@ -12,22 +12,12 @@ import re
 from dataclasses import dataclass
 
 from gkgen.content.markdown import parser
-from gkgen.model import REQUIRED_NARRATIVE
+from gkgen.formats.sections import HEADINGS, PREAMBLE, REQUIRED, SECTIONS
 
-# Official section keys, numbers and the words that identify them.
-SECTIONS = (
-    ("overview", "一", "一、总体情况", ("总体情况",)),
-    ("active", "二", "二、主动公开政府信息情况", ("主动公开",)),
-    ("requests", "三", "三、收到和处理政府信息公开申请情况", ("收到和处理", "依申请")),
-    ("appeals", "四", "四、政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
-    ("problems", "五", "五、存在的主要问题及改进情况", ("存在的主要问题", "改进情况")),
-    ("other", "六", "六、其他需要报告的事项", ("其他需要报告",)),
-)
-SECTION_HEADINGS = {key: heading for key, _, heading, _ in SECTIONS}
 REQUIRED_PLACEHOLDER = "（原报告本节未填写内容）"
-_ORDER = {key: i for i, (key, *_rest) in enumerate(SECTIONS)}
-_NUMERALS = {num: key for key, num, _, _ in SECTIONS}
-_DIGITS = {str(i + 1): key for i, (key, *_rest) in enumerate(SECTIONS)}
+_ORDER = {s.key: i for i, s in enumerate(SECTIONS)}
+_NUMERALS = {s.number: s.key for s in SECTIONS}
+_DIGITS = {str(i + 1): s.key for i, s in enumerate(SECTIONS)}
 _LEADING_NUMBER = re.compile(r"^\s*[（(]?\s*([一二三四五六]|[1-6])\s*[）)]?\s*[、.．,，\s]")
 
 
@@ -51,9 +41,9 @@ def section_of(heading: str) -> str | None:
     if match:
         number = match.group(1)
         return _NUMERALS.get(number) or _DIGITS.get(number)
-    for key, _num, _heading, words in SECTIONS:
-        if any(w in heading for w in words):
-            return key
+    for section in SECTIONS:
+        if any(w in heading for w in section.words):
+            return section.key
     return None
 
 
@@ -71,7 +61,7 @@ def parse(text: str) -> ParsedNarrative:
     first_heading_line = headings[0][0] if headings else len(lines)
     preamble = "\n".join(lines[:first_heading_line]).strip()
     if preamble:
-        sections.append(("preamble", preamble))
+        sections.append((PREAMBLE, preamble))
     last_order = -1
     for n, (start, after, heading) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)
@@ -88,35 +78,35 @@ def parse(text: str) -> ParsedNarrative:
             )
             continue
         if key in seen:
-            problems.append(Problem(line, f"章节“{SECTION_HEADINGS[key]}”重复出现（第 {seen[key]} 行已有）"))
+            problems.append(Problem(line, f"章节“{HEADINGS[key]}”重复出现（第 {seen[key]} 行已有）"))
             continue
         if _ORDER[key] < last_order:
             problems.append(
                 Problem(
                     line,
-                    f"章节“{SECTION_HEADINGS[key]}”的位置不符合年度报告的法定顺序（一至六）",
+                    f"章节“{HEADINGS[key]}”的位置不符合年度报告的法定顺序（一至六）",
                     severity="warning",
                 )
             )
         last_order = max(last_order, _ORDER[key])
         seen[key] = line
-        if not body and key in REQUIRED_NARRATIVE:
+        if not body and key in REQUIRED:
             problems.append(
                 Problem(
                     line,
-                    f"章节“{SECTION_HEADINGS[key]}”没有正文",
+                    f"章节“{HEADINGS[key]}”没有正文",
                     f"请照原报告录入；原报告此节确实为空时写“{REQUIRED_PLACEHOLDER}”",
                 )
             )
         sections.append((key, body))
 
-    for key in REQUIRED_NARRATIVE:
+    for key in REQUIRED:
         if key not in seen:
             problems.append(
                 Problem(
                     max(len(lines) - (1 if lines and lines[-1] == "" else 0), 1),
-                    f"缺少必需的章节“{SECTION_HEADINGS[key]}”",
-                    f"请添加一行“## {SECTION_HEADINGS[key]}”及其正文；原报告此节为空时写“{REQUIRED_PLACEHOLDER}”",
+                    f"缺少必需的章节“{HEADINGS[key]}”",
+                    f"请添加一行“## {HEADINGS[key]}”及其正文；原报告此节为空时写“{REQUIRED_PLACEHOLDER}”",
                 )
             )
     return ParsedNarrative(tuple(sections), tuple(problems))

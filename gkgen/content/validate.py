@@ -17,7 +17,7 @@ from gkgen import formats
 from gkgen.content.checks import Checker, type_name
 from gkgen.content.diagnostics import ERROR, WARNING, Diagnostic
 from gkgen.content.yamlpos import Document, Path
-from gkgen.formats import COUNT, MONEY, SIGNED, Column, Format, rules
+from gkgen.formats import ACTIVE, COUNT, EXTRA_CODE, MONEY, SIGNED, TABLES, Column, Format, rules
 from gkgen.model import Acknowledgement, Agency, ExtraRow, Report, Value, money_text
 
 AGENCY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])\Z")  # \Z, not $: no "id\n"
@@ -33,7 +33,6 @@ MAX_COUNT = 10**9
 MONEY_WHOLE_DIGITS = 15
 MONEY_FRACTION_DIGITS = 6
 _URL = re.compile(r"https?://[^\s<>\"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+\Z")
-_ACK_HINT = "若原报告确实如此，请在 acknowledged 中登记：- rule: {id}  note: 原报告如此（简要说明）"
 
 TOP_REQUIRED = ("agency", "year", "format", "title", "published", "source", "entered_by")
 TOP_OPTIONAL = (
@@ -42,14 +41,11 @@ TOP_OPTIONAL = (
     "doubts",
     "no_tables",
     "format_note",
-    "active",
-    "requests",
-    "appeals",
+    *TABLES,
     "active_extra",
     "acknowledged",
 )
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
-_EXTRA_CODE = re.compile(r"active\.extra\.[0-9]+\.[a-z_]+\Z")  # a cell of an active_extra row
 
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))  # the reports' dates are dates in China
@@ -391,7 +387,7 @@ class ReportValidator(Checker):
         settled = []
         for code, note in mapping.items():
             path = ("doubts", code)
-            if fmt is not None and code not in fmt.codes and not _EXTRA_CODE.match(str(code)):
+            if fmt is not None and code not in fmt.codes and not EXTRA_CODE.match(str(code)):
                 self.error(path, "key", f"doubts 中的 `{code}` 不是本格式的单元格编号")
                 continue
             text = self.text(note, path, f"doubts.{code}")
@@ -428,34 +424,26 @@ class ReportValidator(Checker):
         return reason
 
     def tables(self, data: dict, fmt: Format) -> tuple[list[Value], list[ExtraRow]]:
-        present = {k for k in ("active", "requests", "appeals") if k in data}
+        present = {k for k in TABLES if k in data}
         if not fmt.has_tables:
             for key in sorted(present):
                 self.error((key,), "format", f"格式 {fmt.id} 没有统一表格，不应有 `{key}`")
             return [], []
-        for key in ("active", "requests", "appeals"):
+        for key in TABLES:
             if key not in data:
                 self.error((), "missing-key", f"报告缺少必需的键 `{key}`（{fmt.name}的表格）")
-        active = self.table(data, "active", [(r.key, r.label, g.columns) for g, r in fmt.active_rows])
-        requests = self.table(
-            data, "requests", [(r.key, r.full_label, fmt.request_columns) for r in fmt.request_rows]
-        )
-        appeals = self.table(
-            data, "appeals", [(g.key, g.label, fmt.appeal_columns) for g in fmt.appeal_groups]
-        )
+        # A row is named by its full label (in 三 with its group: "（三）不予公开 1.属于国家秘密").
+        blocks = {
+            table: self.table(
+                data, table, [(tr.key, tr.row.full_label, tr.columns) for tr in fmt.table_rows(table)]
+            )
+            for table in TABLES
+        }
         values: list[Value] = []
         for cell in fmt.cells:
-            block = {"active": active, "requests": requests, "appeals": appeals}[cell.section]
-            row = block.get(cell.row)
-            columns = self._columns_of(fmt, cell.section, cell.row)
-            values.append(row[[c.key for c in columns].index(cell.column)] if row else None)
+            row = blocks[cell.section].get(cell.row)
+            values.append(row[fmt.position(cell.code)[2]] if row else None)
         return values, self.extras(data, fmt)
-
-    @staticmethod
-    def _columns_of(fmt: Format, section: str, row: str) -> tuple[Column, ...]:
-        if section == "active":
-            return next(g.columns for g, r in fmt.active_rows if r.key == row)
-        return fmt.request_columns if section == "requests" else fmt.appeal_columns
 
     def extras(self, data: dict, fmt: Format) -> list[ExtraRow]:
         value = data.get("active_extra")
@@ -464,7 +452,7 @@ class ReportValidator(Checker):
         if not isinstance(value, list):
             self.error(("active_extra",), "type", "active_extra 应为列表")
             return []
-        rows = {r.key: g.columns for g, r in fmt.active_rows}
+        rows = {tr.key: tr.columns for tr in fmt.table_rows(ACTIVE)}
         extras = []
         for i, item in enumerate(value):
             path = ("active_extra", i)
@@ -530,7 +518,4 @@ def validate_report(
 
 def cell_path(fmt: Format, code: str) -> Path:
     """Where a cell is written in the report YAML: (table, row, column index)."""
-    cell = fmt.cell(code)
-    columns = ReportValidator._columns_of(fmt, cell.section, cell.row)
-    index = [c.key for c in columns].index(cell.column)
-    return (cell.section, cell.row, index)
+    return fmt.position(code)

@@ -9,6 +9,7 @@ one new YAML file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -21,6 +22,28 @@ FORMATS_DIR = Path(__file__).parent
 COUNT = "count"  # whole number >= 0
 SIGNED = "signed"  # whole number, may be negative (2019 本年增/减)
 MONEY = "money"  # exact decimal text >= 0
+
+# The three tables of a report (sections 二、三、四), by the key a report file writes them under.
+ACTIVE = "active"
+REQUESTS = "requests"
+APPEALS = "appeals"
+TABLES = (ACTIVE, REQUESTS, APPEALS)
+
+
+def cell_code(table: str, row: str, column: str) -> str:
+    """The stable code of one cell (spec: "Cell codes"): ``active.<row>.<column>``,
+    ``requests.<row>.<column>``, and ``<group>.<column>`` for section 四 (``review.total``).
+    The one place a code is spelled; everything else asks a Format or this function."""
+    return f"{row}.{column}" if table == APPEALS else f"{table}.{row}.{column}"
+
+
+# A cell of a row a body added to section 二 (group 1: n).
+EXTRA_CODE = re.compile(r"active\.extra\.([0-9]+)\.[a-z_]+\Z")
+
+
+def extra_code(n: int, column: str) -> str:
+    """The code of a cell of the ``n``-th (from 1) row a body added to section 二: ``active.extra.<n>.<column>``."""
+    return cell_code(ACTIVE, f"extra.{n}", column)
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,23 @@ class ActiveGroup:
     clause: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table as a report file writes it (``<table>: {<key>: [values in column order]}``)."""
+
+    table: str  # ACTIVE | REQUESTS | APPEALS
+    row: Row
+    columns: tuple[Column, ...]
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(cell_code(self.table, self.row.key, c.key) for c in self.columns)
 
 
 @dataclass(frozen=True)
@@ -116,10 +156,59 @@ class Format:
     def request_row(self, key: str) -> Row:
         return next(r for r in self.request_rows if r.key == key)
 
+    def active_row(self, key: str) -> Row:
+        return next(r for _g, r in self.active_rows if r.key == key)
+
+    def table_rows(self, table: str) -> tuple[TableRow, ...]:
+        """The rows of one table, in printed order, each with its columns."""
+        return _table_rows(self)[table]
+
+    def caption(self, table: str) -> str:
+        """A table's caption, as printed: its section's heading."""
+        return {ACTIVE: self.active_caption, REQUESTS: self.requests_caption, APPEALS: self.appeals_caption}[
+            table
+        ]
+
+    def columns_of(self, table: str, row: str) -> tuple[Column, ...]:
+        """The columns of one row (KeyError if the table has no such row)."""
+        return _row_columns(self)[table, row]
+
+    def position(self, code: str) -> tuple[str, str, int]:
+        """Where a report file writes a cell: (table, row, index in the row's list of values)."""
+        return _positions(self)[code]
+
+    def extra_codes(self, n: int, group: str) -> tuple[str, ...]:
+        """The codes of the ``n``-th added row of section 二, which has the columns of active row ``group``."""
+        return tuple(extra_code(n, c.key) for c in self.columns_of(ACTIVE, group))
+
 
 @cache
 def _code_index(fmt: Format) -> dict[str, int]:
     return {c.code: i for i, c in enumerate(fmt.cells)}
+
+
+@cache
+def _table_rows(fmt: Format) -> dict[str, tuple[TableRow, ...]]:
+    return {
+        ACTIVE: tuple(TableRow(ACTIVE, r, g.columns) for g, r in fmt.active_rows),
+        REQUESTS: tuple(TableRow(REQUESTS, r, fmt.request_columns) for r in fmt.request_rows),
+        APPEALS: tuple(TableRow(APPEALS, g, fmt.appeal_columns) for g in fmt.appeal_groups),
+    }
+
+
+@cache
+def _positions(fmt: Format) -> dict[str, tuple[str, str, int]]:
+    return {
+        code: (tr.table, tr.key, i)
+        for rows in _table_rows(fmt).values()
+        for tr in rows
+        for i, code in enumerate(tr.codes)
+    }
+
+
+@cache
+def _row_columns(fmt: Format) -> dict[tuple[str, str], tuple[Column, ...]]:
+    return {(t, tr.key): tr.columns for t, rows in _table_rows(fmt).items() for tr in rows}
 
 
 def _columns(items: list[dict]) -> tuple[Column, ...]:
@@ -168,24 +257,23 @@ def _parse(data: dict) -> Format:
         for r in g.rows:
             for c in g.columns:
                 cells.append(
-                    Cell(f"active.{r.key}.{c.key}", "active", r.key, c.key, c.kind, f"{r.label} · {c.label}")
+                    Cell(
+                        cell_code(ACTIVE, r.key, c.key),
+                        ACTIVE,
+                        r.key,
+                        c.key,
+                        c.kind,
+                        f"{r.label} · {c.label}",
+                    )
                 )
     for r in req_rows:
         for c in req_cols:
-            cells.append(
-                Cell(
-                    f"requests.{r.key}.{c.key}",
-                    "requests",
-                    r.key,
-                    c.key,
-                    c.kind,
-                    f"{r.full_label} · {c.label}",
-                )
-            )
+            label = f"{r.full_label} · {c.label}"
+            cells.append(Cell(cell_code(REQUESTS, r.key, c.key), REQUESTS, r.key, c.key, c.kind, label))
     for g in app_groups:
         for c in app_cols:
             label = f"{'·'.join((*g.parents, g.label))} · {c.label}"
-            cells.append(Cell(f"{g.key}.{c.key}", "appeals", g.key, c.key, c.kind, label))
+            cells.append(Cell(cell_code(APPEALS, g.key, c.key), APPEALS, g.key, c.key, c.kind, label))
 
     return Format(
         id=str(data["id"]),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gkgen import formats
 from gkgen.content.validate import MAX_COUNT, MONEY_FRACTION_DIGITS, MONEY_WHOLE_DIGITS
-from gkgen.formats import COUNT, MONEY, SIGNED, Column
+from gkgen.formats import ACTIVE, COUNT, MONEY, SIGNED, TABLES, Column
 from gkgen.model import LEVELS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
@@ -63,24 +63,18 @@ def _table(rows: list[tuple[str, str, tuple[Column, ...]]], description: str) ->
 def _format_rules(fmt: formats.Format) -> dict:
     ids: list = [fmt.id, int(fmt.id)] if fmt.id.isdigit() else [fmt.id]
     if not fmt.has_tables:
-        then: dict = {"not": {"anyOf": [{"required": [k]} for k in ("active", "requests", "appeals")]}}
+        then: dict = {"not": {"anyOf": [{"required": [k]} for k in TABLES]}}
     else:
-        active_rows = [(r.key, r.label, g.columns) for g, r in fmt.active_rows]
+        tables = {
+            table: _table(
+                [(tr.key, tr.row.full_label, tr.columns) for tr in fmt.table_rows(table)], fmt.caption(table)
+            )
+            for table in TABLES
+        }
+        group = {"enum": [tr.key for tr in fmt.table_rows(ACTIVE)]}
         then = {
-            "required": ["active", "requests", "appeals"],
-            "properties": {
-                "active": _table(active_rows, fmt.active_caption),
-                "requests": _table(
-                    [(r.key, r.full_label, fmt.request_columns) for r in fmt.request_rows],
-                    fmt.requests_caption,
-                ),
-                "appeals": _table(
-                    [(g.key, g.label, fmt.appeal_columns) for g in fmt.appeal_groups], fmt.appeals_caption
-                ),
-                "active_extra": {
-                    "items": {"properties": {"group": {"enum": [r.key for _, r in fmt.active_rows]}}}
-                },
-            },
+            "required": list(TABLES),
+            "properties": {**tables, "active_extra": {"items": {"properties": {"group": group}}}},
         }
     then.setdefault("properties", {})["year"] = {"minimum": fmt.first_year}
     if fmt.last_year is not None:

@@ -12,19 +12,17 @@ SQLite page size, VACUUM). They are streamed to disk rather than held in memory.
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from gkgen.content import provinces
 from gkgen.formats import all_formats
 from gkgen.model import Agency, Report, Value
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data
+from gkgen.outputs.tabular import ColumnDoc, csv_head, csv_rows, insert_statement
 
 DATAPACKAGE_PATH = "data/datapackage.json"
 FORMATS_PATH = "data/formats.json"
@@ -34,12 +32,9 @@ ALL_CSV_PATH = "data/gkgen-cells-all.csv"
 ALL_SQLITE_PATH = "data/gkgen-all.sqlite"
 
 
-@dataclass(frozen=True)
-class ColumnDoc:
-    name: str
-    type: str  # Frictionless / SQLite type word
-    description: str
-
+# The formats as the column descriptions name them (a new format is described without editing this file).
+_FORMAT_IDS = tuple(all_formats())
+_TABLE_FORMATS = tuple(f for f in all_formats().values() if f.has_tables)
 
 CSV_COLUMNS = (
     ColumnDoc("report_id", "string", "报告编号：机构编号-年度，如 350128-pingtan-2021"),
@@ -47,9 +42,7 @@ CSV_COLUMNS = (
     ColumnDoc("agency_name", "string", "机构全称"),
     ColumnDoc("region_code", "string", "机构所在地的 6 位行政区划代码；未知时为空"),
     ColumnDoc("year", "integer", "报告年度（统计年度，不是发布年份）"),
-    ColumnDoc(
-        "format", "string", "表格格式：2019（国办公开办函〔2019〕60号）或 2021（国办公开办函〔2021〕30号）"
-    ),
+    ColumnDoc("format", "string", "表格格式：" + "或 ".join(f"{f.id}（{f.notice}）" for f in _TABLE_FORMATS)),
     ColumnDoc("cell", "string", "单元格编号，如 requests.new.total；编号与正式表格标签的对照见数据页"),
     ColumnDoc("value", "string", "公布的数值：件数为整数，金额为原样的十进制文本；未填报为空（不是 0）"),
 )
@@ -69,7 +62,7 @@ SQLITE_TABLES = {
         ColumnDoc("id", "TEXT", "报告编号（主键）"),
         ColumnDoc("agency_id", "TEXT", "机构编号（agencies.id）"),
         ColumnDoc("year", "INTEGER", "报告年度"),
-        ColumnDoc("format", "TEXT", "表格格式：2019、2021 或 none"),
+        ColumnDoc("format", "TEXT", "表格格式：" + "、".join(_FORMAT_IDS[:-1]) + " 或 " + _FORMAT_IDS[-1]),
         ColumnDoc("title", "TEXT", "报告原标题"),
         ColumnDoc("published", "TEXT", "发布日期 YYYY-MM-DD（可空）"),
         ColumnDoc("source_url", "TEXT", "原文链接（可空）"),
@@ -95,23 +88,7 @@ SQLITE_TABLES = {
         ColumnDoc("cells", "TEXT", "规则读取的全部单元格编号，以空格分隔"),
         ColumnDoc("acknowledged", "TEXT", "编者注：原报告如此（可空）"),
     ),
-    "quality": (
-        ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
-        ColumnDoc(
-            "kind",
-            "TEXT",
-            "发现的种类：timeliness（发布是否按时）、similarity（与上一份报告的雷同程度）、contradiction"
-            "（正文数字与表格不符）、empty_table（整张表格空白）、blank_cell（空白单元格）、missing_year（缺失年度）",
-        ),
-        ColumnDoc("item", "TEXT", "对象：单元格编号、表格、年度或正文数字的编号；无则为空"),
-        ColumnDoc(
-            "status",
-            "TEXT",
-            "on_time / late / unknown；flagged / below_threshold；contradiction；blank；missing",
-        ),
-        ColumnDoc("value", "INTEGER", "逾期天数；雷同百分比；正文数字减表格数字（可空）"),
-        ColumnDoc("message", "TEXT", "说明：无法判断的原因、截止日期、雷同字数、正文原句与表格位置"),
-    ),
+    "quality": quality_data.SQLITE_COLUMNS,
     "cell_codes": (
         ColumnDoc("format", "TEXT", "表格格式"),
         ColumnDoc("code", "TEXT", "单元格编号"),
@@ -120,6 +97,10 @@ SQLITE_TABLES = {
         ColumnDoc("label", "TEXT", "正式表格中的行 · 列标签"),
     ),
 }
+
+
+# One INSERT per table, a placeholder per documented column: the statements cannot drift from the schema.
+_INSERT = {table: insert_statement(table, columns) for table, columns in SQLITE_TABLES.items()}
 
 
 def text_of(value: Value) -> str | None:
@@ -132,15 +113,6 @@ def sqlite_number(value: Value) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
         return value
     return None
-
-
-def report_cells(report: Report) -> Iterator[tuple[str, Value]]:
-    """Every cell of a report, in format order, then the extra rows as active.extra.<n>.<column>."""
-    yield from zip(report.format.codes, report.values, strict=True)
-    for n, extra in enumerate(report.extras, start=1):
-        columns = next(g.columns for g, r in report.format.active_rows if r.key == extra.group)
-        for column, value in zip(columns, extra.values, strict=True):
-            yield f"active.extra.{n}.{column.key}", value
 
 
 # Primary keys: every table is WITHOUT ROWID, so its rows are stored in key order whatever order they were
@@ -234,13 +206,11 @@ def _create_indexes(db: sqlite3.Connection) -> None:
 
 def _csv_fragment(report: Report) -> bytes:
     """The report's rows of the long CSV (no header)."""
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
     a = report.agency
     head = [report.id, a.id, a.name, a.region_code or "", report.year, report.format.id]
-    for code, value in report_cells(report):
-        out.writerow([*head, code, text_of(value) or ""])
-    return buffer.getvalue().encode("utf-8")
+    return csv_rows([*head, code, text_of(value) or ""] for code, value in report.coded_cells()).encode(
+        "utf-8"
+    )
 
 
 class PartStore:
@@ -313,7 +283,7 @@ class PartStore:
         # brings every part it reported in here.
         db.execute("DELETE FROM agencies")
         db.executemany(
-            "INSERT INTO agencies VALUES (?,?,?,?,?,?,?,?)",
+            _INSERT["agencies"],
             sorted(
                 {
                     (a.id, a.name, a.short_name, a.province, a.city, a.county, a.region_code, a.level)
@@ -324,30 +294,30 @@ class PartStore:
         db.execute("DELETE FROM cell_codes")
         for fmt_id, fmt in sorted(all_formats().items()):
             db.executemany(
-                "INSERT INTO cell_codes VALUES (?,?,?,?,?)",
+                _INSERT["cell_codes"],
                 [(fmt_id, c.code, c.section, c.kind, c.label) for c in fmt.cells],
             )
         for report_id in changed:
             r = current[report_id]
             db.execute(
-                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
+                _INSERT["reports"],
                 (r.id, r.agency.id, r.year, r.format.id, r.title, r.published, r.source_url, r.url,
                  r.entered_by, r.notes),
             )  # fmt: skip
             db.executemany(
-                "INSERT INTO cells VALUES (?,?,?,?)",
+                _INSERT["cells"],
                 sorted(  # key order: appends to the b-tree instead of inserts all over it
-                    (r.id, code, text_of(v), sqlite_number(v)) for code, v in report_cells(r)
+                    (r.id, code, text_of(v), sqlite_number(v)) for code, v in r.coded_cells()
                 ),
             )
             db.executemany(
-                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
+                _INSERT["findings"],
                 [
                     (r.id, f.id, f.status, f.severity, f.message, f.anchor, " ".join(f.codes), f.acknowledged)
                     for f in r.findings
                 ],
             )
-            db.executemany("INSERT INTO quality VALUES (?,?,?,?,?,?)", quality_export.sqlite_rows(r))
+            db.executemany(_INSERT["quality"], quality_data.sqlite_rows(r))
             db.execute("INSERT INTO frag.fragments VALUES (?,?,?)", (r.id, digests[r.id], _csv_fragment(r)))
         if bulk:
             _create_indexes(db)
@@ -361,8 +331,7 @@ class PartStore:
     def write_csv(self, target: Path) -> None:
         # utf-8-sig: the BOM makes Excel open Chinese text correctly.
         with target.open("wb") as f:
-            f.write("\ufeff".encode())
-            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            f.write(csv_head(CSV_COLUMNS))
             for (fragment,) in self.db.execute("SELECT csv FROM frag.fragments ORDER BY report_id"):
                 f.write(fragment)
 
@@ -420,8 +389,7 @@ class ExportStore:
         every part's rows (the same schema; VACUUM INTO, so the bytes depend only on the rows)."""
         parts = sorted(parts)
         with csv_target.open("wb") as f:
-            f.write("\ufeff".encode())
-            f.write((",".join(c.name for c in CSV_COLUMNS) + "\r\n").encode("utf-8"))
+            f.write(csv_head(CSV_COLUMNS))
             for part in parts:
                 store = PartStore(self.folder / part.folder_name)
                 try:
@@ -445,7 +413,7 @@ class ExportStore:
                 db.execute("BEGIN")
                 db.execute("INSERT OR IGNORE INTO agencies SELECT * FROM part.agencies")
                 db.execute("INSERT OR IGNORE INTO cell_codes SELECT * FROM part.cell_codes")
-                for table in ("reports", "cells", "findings"):
+                for table in ("reports", "cells", "findings", "quality"):  # every per-report table of a part
                     db.execute(f"INSERT INTO {table} SELECT * FROM part.{table}")
                 db.execute("COMMIT")
                 db.execute("DETACH DATABASE part")
@@ -472,7 +440,7 @@ def datapackage(
             "all",
             ("全部报告的全部单元格（全档案一个文件）", ALL_CSV_PATH, whole[0]),
             ("全部报告的 SQLite 数据库（全档案一个文件）", ALL_SQLITE_PATH, whole[1]),
-            "全档案的同一数据：agencies、reports、cells、findings、cell_codes 五个表。",
+            "全档案的同一数据：agencies、reports、cells、findings、quality、cell_codes 六个表。",
         )
     for part, area_name, csv_bytes, sqlite_bytes in sorted(parts):
         resources += _file_pair(

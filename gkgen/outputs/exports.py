@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gkgen.model import Report
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data
 
 
 def report_document(report: Report, base_url: str = "/") -> dict:
@@ -15,11 +15,7 @@ def report_document(report: Report, base_url: str = "/") -> dict:
     site's address is known, else a path from the host's root. ``base_url`` is given too, so that a
     consumer never resolves the page's address against the JSON file's own."""
     agency = report.agency
-    cells = dict(report.cells)
-    for n, extra in enumerate(report.extras, start=1):
-        columns = next(g.columns for g, r in report.format.active_rows if r.key == extra.group)
-        for column, value in zip(columns, extra.values, strict=True):
-            cells[f"active.extra.{n}.{column.key}"] = value
+    cells = dict(report.coded_cells())
     return {
         "id": report.id,
         "base_url": base_url,
@@ -68,7 +64,7 @@ def report_document(report: Report, base_url: str = "/") -> dict:
             }
             for f in report.findings
         ],
-        "quality": quality_export.document(report),
+        "quality": quality_data.document(report),
     }
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gkgen.formats import TABLES
+from gkgen.formats.sections import HEADINGS
 from gkgen.model import Report
 
-TABLE_NAMES = {
-    "active": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "appeals": "四、政府信息公开行政复议、行政诉讼情况",
-}
+# A table is named by the heading of the section it is printed in.
+TABLE_NAMES = {key: HEADINGS[key] for key in TABLES}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from gkgen.content.numerals import CN_DIGITS
+from gkgen.formats import rules
 from gkgen.model import Report
 
 NUMBER = r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)"
@@ -223,13 +224,10 @@ def read(report: Report) -> tuple[Claim, ...]:
     return tuple(found)
 
 
-# The cells a total is the sum of, in the table's own design: a narrative may agree with the parts while the
-# published total cell does not (a break of the table's own rules, shown at the top of the page).
-_PARTS = {
-    "new": ("requests.new.", ("natural", "commercial", "research", "nonprofit", "legal", "other_org")),
-    "handled": ("requests.total.", ("natural", "commercial", "research", "nonprofit", "legal", "other_org")),
-    "review": ("review.", ("upheld", "corrected", "other", "pending")),
-}
+# The rule that makes a quantity's total the sum of parts (its right-hand side): a narrative may agree with
+# the parts while the published total cell does not (a break of the table's own rules, shown at the top of
+# the page).
+_PARTS = {"new": "row_total.new", "handled": "row_total.total", "review": "appeals.review"}
 
 
 def _note(report: Report, q: Quantity, stated: int) -> str:
@@ -238,9 +236,9 @@ def _note(report: Report, q: Quantity, stated: int) -> str:
         new, carried = report.figure("new"), report.figure("carried_over")
         if new is not None and carried and stated == new + carried:
             return f"正文的数字等于本年新收（{new}）与上年结转（{carried}）之和"
-    if q.key in _PARTS:
-        prefix, parts = _PARTS[q.key]
-        total = _table_value(report, tuple(prefix + p for p in parts))
+    sum_of_parts = rules.equation(report.format, _PARTS[q.key]) if q.key in _PARTS else None
+    if sum_of_parts is not None:
+        total = _table_value(report, sum_of_parts.right)
         if total is not None and total == stated and total != _table_value(report, _codes(report, q.figure)):
             return (
                 f"表格中各分项相加为 {total}，与正文一致，但表格的总计格不是这个数（表格自身的勾稽关系不符）"

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from gkgen.formats import sections
+
 # The opening statement (编制依据、统计期限、联系方式) is the same every year by design, as are the tables'
 # labels: only the narrative sections proper are compared.
-COMPARED = ("overview", "active", "requests", "appeals", "problems", "other")
+COMPARED = sections.KEYS
 # A passage shorter than this is a set phrase (“以公开为常态、不公开为例外”), not a copied sentence.
 RUN = 20
 # Calibrated on the 平潭 bodies' consecutive reports (docs/quality.md): rewritten reports stay below it.

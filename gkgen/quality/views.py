@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
-from gkgen.content.narrative import SECTION_HEADINGS
+from gkgen.formats.sections import HEADINGS
 from gkgen.model import Report
 from gkgen.quality import Quality, similarity
 from gkgen.quality.claims import Claim
@@ -63,7 +63,7 @@ def panel(report: Report, found_in_html: set[int]) -> QualityPanel | None:
             c,
             claim_anchor(n) if n in found_in_html else f"section-{c.section}",
             f"cell-{c.cells[0]}",
-            SECTION_HEADINGS.get(c.section, "正文"),
+            HEADINGS.get(c.section, "正文"),
         )
         for n, c in enumerate(q.contradictions, start=1)
     )
@@ -72,7 +72,7 @@ def panel(report: Report, found_in_html: set[int]) -> QualityPanel | None:
         for key, text in report.narrative:
             if any(p.section == key for p in q.similarity.passages):
                 cut = similarity.segments(text, q.similarity.passages, key)
-                repeated.append(RepeatedSection(SECTION_HEADINGS.get(key, "正文"), tuple(cut)))
+                repeated.append(RepeatedSection(HEADINGS.get(key, "正文"), tuple(cut)))
     fmt = report.format
     return QualityPanel(
         q,

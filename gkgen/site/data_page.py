@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from gkgen.formats import Format, all_formats
 from gkgen.model import Archive, Report
 from gkgen.outputs import datasets, exports
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data as quality_export
 from gkgen.site import urls
 from gkgen.site.page import Page, html
 from gkgen.site.render import Renderer

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from gkgen.model import LEVELS, Agency, Archive
 from gkgen.outputs import datasets, exports
-from gkgen.quality import export as quality_export
+from gkgen.outputs import quality_data as quality_export
 from gkgen.quality import grid as quality_grid
 from gkgen.quality import similarity as quality_similarity
 from gkgen.quality import timeliness as quality_timeliness

@@ -38,7 +38,7 @@ GLOSSARY = (
 def method_context() -> dict:
     """The method page: the formats, the rules and the glossary, from the one description of each."""
     formats = sorted((f for f in all_formats().values() if f.has_tables), key=lambda f: f.id)
-    within = [r for r in rules.RULE_NAMES if r not in ("carry_chain", "in_force_chain")]
+    within = [r for r in rules.RULE_NAMES if r not in rules.CROSS_YEAR_RULES]
     return {
         "formats": formats,
         "rule_names": [rules.RULE_NAMES[r] for r in within]

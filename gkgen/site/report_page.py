@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from gkgen.content.narrative import SECTION_HEADINGS
+from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
 from gkgen.formats import Format, rules
 from gkgen.model import Report
 from gkgen.outputs import exports

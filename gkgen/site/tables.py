@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from gkgen.formats import Column, Row
+from gkgen.formats import ACTIVE, APPEALS, REQUESTS, Column, Row, cell_code, extra_code
 from gkgen.model import Report, Value
 from gkgen.site import render
 
@@ -98,7 +98,7 @@ def requests_table(report: Report, flags: dict, involved: set[str]) -> TableView
             cells.append(BodyCell(True, parent, rowspan=span, scope="rowgroup"))
         cells.append(BodyCell(True, row.label, colspan=depth - len(row.parents)))
         for col in fmt.request_columns:
-            code = f"requests.{row.key}.{col.key}"
+            code = cell_code(REQUESTS, row.key, col.key)
             cells.append(_value_cell(code, report.cell(code), flags, involved, key=col.key == "total"))
         body.append(tuple(cells))
     return TableView(
@@ -131,7 +131,7 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
     values = [BodyCell(True, "数量")]
     for g in groups:
         for c in columns:
-            code = f"{g.key}.{c.key}"
+            code = cell_code(APPEALS, g.key, c.key)
             values.append(_value_cell(code, report.cell(code), flags, involved))
     # On a phone: one row per kind of case (行政复议, 行政诉讼 ×2), 总计 first, the other results after.
     ordered = sorted(columns, key=lambda c: c.key != "total")
@@ -140,7 +140,7 @@ def appeals_table(report: Report, flags: dict, involved: set[str]) -> TableView:
         label = "·".join((*g.parents, g.label))
         cells = [BodyCell(True, label)]
         for c in ordered:
-            code = f"{g.key}.{c.key}"
+            code = cell_code(APPEALS, g.key, c.key)
             cells.append(_value_cell(code, report.cell(code), flags, involved, key=c.key == "total"))
         narrow_rows.append(tuple(cells))
     caption = f"{fmt.appeals_caption}（单位：件）"
@@ -167,7 +167,7 @@ def active_tables(report: Report, flags: dict, involved: set[str]) -> list[Table
         for row in group.rows:
             cells = [BodyCell(True, row.label)]
             for col in group.columns:
-                code = f"active.{row.key}.{col.key}"
+                code = cell_code(ACTIVE, row.key, col.key)
                 cells.append(_value_cell(code, report.cell(code), flags, involved))
             body.append(tuple(cells))
         tables.append(
@@ -190,7 +190,7 @@ def active_tables(report: Report, flags: dict, involved: set[str]) -> list[Table
             for n, extra in extras:
                 cells = [BodyCell(True, extra.label)]  # type: ignore[attr-defined]
                 for col, value in zip(group.columns, extra.values, strict=True):  # type: ignore[attr-defined]
-                    cells.append(_value_cell(f"active.extra.{n}.{col.key}", value, {}, set()))
+                    cells.append(_value_cell(extra_code(n, col.key), value, {}, set()))
                 body.append(tuple(cells))
             tables.append(
                 TableView(

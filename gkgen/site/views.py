@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from gkgen.formats.sections import KEYS as SECTION_ORDER
+from gkgen.formats.sections import SHORT_HEADINGS as SECTION_SHORT
 from gkgen.model import Agency, Finding, Report
 from gkgen.site import urls
 
@@ -52,16 +54,6 @@ YEAR_FIGURES = ("new", "granted", "partial", "withheld", "unable", "carried_forw
 
 REGION_FIGURES = ("new", "handled", "review", "litigation")
 
-SECTION_ORDER = ("overview", "active", "requests", "appeals", "problems", "other")
-
-SECTION_SHORT = {
-    "overview": "一、总体情况",
-    "active": "二、主动公开",
-    "requests": "三、申请的办理",
-    "appeals": "四、复议和诉讼",
-    "problems": "五、问题与改进",
-    "other": "六、其他事项",
-}
 
 
 @dataclass(frozen=True)

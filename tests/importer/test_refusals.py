@@ -131,6 +131,22 @@ def test_a_broken_registry_stops_the_import_with_its_location(tmp_path: Path, ca
     assert not any((root / "content" / "reports").iterdir())
 
 
+def test_a_symlinked_registry_file_stops_the_import_and_is_never_written_through(
+    tmp_path: Path, capsys, shared
+) -> None:
+    root = tmp_path / "archive"
+    (root / "content" / "agencies").mkdir(parents=True)
+    (root / "content" / "reports").mkdir()
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("", encoding="utf-8")
+    (root / "content" / "agencies" / "35-fujian.yaml").symlink_to(outside)
+    assert _run(str(shared / "reports" / "pingtan-2021.txt"), "--into", str(root)) == 1
+    err = capsys.readouterr().err
+    assert "content/agencies/35-fujian.yaml" in err and "机构名录有错误" in err
+    assert outside.read_text("utf-8") == ""
+    assert not any((root / "content" / "reports").iterdir())
+
+
 def test_json_output_of_a_folder_is_a_list(tmp_path: Path, capsys, shared) -> None:
     picked = tmp_path / "in"
     picked.mkdir()

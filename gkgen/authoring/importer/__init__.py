@@ -21,6 +21,10 @@ from gkgen.authoring.importer import meta, narrative, region, sections, sources,
 from gkgen.authoring.importer.agency import derive_id, level_of
 from gkgen.authoring.importer.sources import Row, SourceError
 from gkgen.authoring.importer.text import key
+from gkgen.content.narrative import REQUIRED_PLACEHOLDER
+from gkgen.formats.rules import equations
+from gkgen.formats.sections import HEADINGS as SECTION_HEADINGS
+from gkgen.formats.sections import REQUIRED as REQUIRED_SECTIONS
 
 __all__ = ["ImportResult", "import_file"]
 
@@ -124,14 +128,9 @@ def _import_rows(
         return result
     headings = sections.find(rows)
     found_keys = [h.key for h in headings]
-    missing = [k for k in ("overview", "problems", "other") if k not in found_keys]
+    missing = [k for k in REQUIRED_SECTIONS if k not in found_keys]
     if missing:
-        names = {
-            "overview": "一、总体情况",
-            "problems": "五、存在的主要问题及改进情况",
-            "other": "六、其他需要报告的事项",
-        }
-        result.warnings.append("没有找到这些部分的标题：" + "、".join(names[k] for k in missing))
+        result.warnings.append("没有找到这些部分的标题：" + "、".join(SECTION_HEADINGS[k] for k in missing))
     spans = sections.regions(rows, headings)
     first = sections.preamble_end(headings)
     head_rows = sections.slice_rows(rows, None, first) if first else rows[:5]
@@ -188,7 +187,7 @@ def _import_rows(
         if t and preamble.startswith(t):
             preamble = preamble[len(t) :].lstrip()
     story = {"preamble": preamble or None}
-    for k in ("overview", "problems", "other"):
+    for k in REQUIRED_SECTIONS:  # the tables' sections are read as tables, not as text
         body = (
             narrative.markdown(sections.slice_rows(rows, *spans[k]), wrapped=wrapped)
             if k in found_keys
@@ -199,7 +198,7 @@ def _import_rows(
         elif not body:
             body = EMPTY_SECTION
             result.warnings.append(
-                f"「{_SECTION_NAMES[k]}」部分在原文中没有文字，已写“{EMPTY_SECTION}”；请对照原件确认"
+                f"「{SECTION_HEADINGS[k]}」部分在原文中没有文字，已写“{EMPTY_SECTION}”；请对照原件确认"
             )
         story[k] = body
     if story["preamble"] is None:
@@ -254,13 +253,8 @@ def _import_rows(
     return result
 
 
-EMPTY_SECTION = "（原报告本节未填写内容）"
+EMPTY_SECTION = REQUIRED_PLACEHOLDER  # what `gkgen check` accepts for a section the original left empty
 EMPTY_MISSING = "（导入时未找到本节，请对照原件补录）"
-_SECTION_NAMES = {
-    "overview": "一、总体情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
 
 
 def _detect_format(rows: list[Row], spans, year: int) -> tuple[formats.Format, str | None]:
@@ -298,8 +292,8 @@ def _detect_format(rows: list[Row], spans, year: int) -> tuple[formats.Format, s
 
 
 def _broken_rules(fmt: formats.Format, cells: dict) -> list[str]:
-    rules = tables.request_rules(fmt) + tables.appeal_rules(fmt)
-    return [r.id for r in rules if tables._check(r, cells) is False]
+    """The places a reconciliation rule is broken by the numbers as placed (the validator's rules)."""
+    return [eq.id for eq in equations(fmt) if eq.holds(cells) is False]
 
 
 # --------------------------------------------------------------------------- interchange JSON

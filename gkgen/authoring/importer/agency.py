@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml  # only to write values as YAML scalars
 
+from gkgen.content.agencies import registry_files
+from gkgen.content.provinces import PROVINCES
+
 # What a body's name ends with that is no part of its own short name, longest first.
 _ORGAN_SUFFIXES = (
     "人民政府办公室", "街道办事处", "管理委员会", "人民政府", "综合实验区", "办事处", "委员会",
@@ -66,9 +69,7 @@ def _pinyin(text: str) -> str:
 
 def province_slug(province: str) -> str:
     """河南省 → henan, 内蒙古自治区 → neimenggu (for the registry's file names)."""
-    from gkgen.authoring.importer.region import _PROVINCE_SHORT
-
-    for short in sorted(_PROVINCE_SHORT, key=len, reverse=True):
+    for short in sorted((short for _full, short, _code in PROVINCES), key=len, reverse=True):
         if province.startswith(short):
             return _pinyin(short)
     return _pinyin(province)
@@ -117,10 +118,11 @@ _FIELDS = ("id", "name", "short_name", "province", "city", "county", "region_cod
 
 
 def registry_file_for(root: Path, entry: dict, province_code: str | None) -> Path:
-    """The registry file a new body goes into: its province's (``41-henan.yaml``)."""
+    """The registry file a new body goes into: its province's (``41-henan.yaml``), among the files the
+    build reads (``gkgen.content.agencies.registry_files``: never a symlink)."""
     folder = root / "content" / "agencies"
     code = province_code or "00"
-    existing = sorted(folder.glob(f"{code}-*.yaml")) if folder.is_dir() else []
+    existing = [p for p in registry_files(root) if p.name.startswith(f"{code}-")]
     if existing:
         return existing[0]
     if province_code and entry.get("province"):

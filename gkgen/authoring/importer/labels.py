@@ -98,12 +98,12 @@ class LabelIndex:
                 i += 1
                 continue
             if gap_start is not None:
-                pieces.append(self._gap(s[gap_start:i]))
+                pieces.append(self.uncovered(s[gap_start:i]))
                 gap_start = None
             pieces.append(Piece(k, tuple(self.by_key[k])))
             i += len(k)
         if gap_start is not None:
-            pieces.append(self._gap(s[gap_start:]))
+            pieces.append(self.uncovered(s[gap_start:]))
         return pieces
 
     def _longest_at(self, s: str, i: int) -> str | None:
@@ -113,7 +113,7 @@ class LabelIndex:
                 return k
         return None
 
-    def _gap(self, gap: str) -> Piece:
+    def uncovered(self, gap: str) -> Piece:
         """An uncovered stretch: a truncated or misspelt row label, or unknown text."""
         if len(gap) < 3:
             return Piece(gap, ())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkgen.authoring.importer.agency import add_agency, registry_file_for
-from gkgen.content.agencies import load_agencies, registry_files
+from gkgen.content.agencies import load_agencies, refused_files, registry_files
 from gkgen.content.diagnostics import ERROR, Diagnostic
 from gkgen.model import Agency
 
@@ -37,6 +37,9 @@ class Registry:
     @classmethod
     def open(cls, root: Path) -> Registry:
         registry = cls(root)
+        refused = [d for d in refused_files(root) if d.severity == ERROR]
+        if refused:  # a symlinked registry file could lead the writes below outside the archive
+            raise RegistryError(refused)
         if not registry_files(root):
             return registry  # a new archive: the import starts its registry
         agencies, diagnostics = load_agencies(root)

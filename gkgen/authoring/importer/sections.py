@@ -13,17 +13,19 @@ from dataclasses import dataclass
 
 from gkgen.authoring.importer.sources import Row
 from gkgen.authoring.importer.text import CJK, nfkc
+from gkgen.formats.sections import KEYS
 
-KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
-
-_WORDS = (
-    r"总体情况|概述|基本情况|总体概况",
-    r"主动公开政府信息(?:的)?情况|主动公开政府信息|主动公开情况",
-    r"收到和处理政府信息公开申请(?:的)?情况|收到和处理政府信息公开申请|收到和处理|依申请公开(?:政府信息)?(?:的)?情况",
-    rf"[{CJK}、，,]{{0,14}}?(?:行政(?:法)?复议|行政诉讼)(?:[、，,和及]?(?:提起)?行政诉讼)?(?:的)?(?:情况)?",
-    r"(?:政府信息公开工作)?存在的?主要问题|存在的?问题(?:及|和)?改进|主要问题(?:及|和)改进",
-    r"其他需要报告的事项|其他需要报告|其它需要报告的事项",
-)
+# How each section's heading is worded in published reports, looser than gkgen.formats.sections' words
+# (which match headings an editor wrote): extracted text adds 的, 情况 and alternative wordings.
+_WORDING = {
+    "overview": r"总体情况|概述|基本情况|总体概况",
+    "active": r"主动公开政府信息(?:的)?情况|主动公开政府信息|主动公开情况",
+    "requests": r"收到和处理政府信息公开申请(?:的)?情况|收到和处理政府信息公开申请|收到和处理|依申请公开(?:政府信息)?(?:的)?情况",
+    "appeals": rf"[{CJK}、，,]{{0,14}}?(?:行政(?:法)?复议|行政诉讼)(?:[、，,和及]?(?:提起)?行政诉讼)?(?:的)?(?:情况)?",
+    "problems": r"(?:政府信息公开工作)?存在的?主要问题|存在的?问题(?:及|和)?改进|主要问题(?:及|和)改进",
+    "other": r"其他需要报告的事项|其他需要报告|其它需要报告的事项",
+}
+_WORDS = tuple(_WORDING[k] for k in KEYS)
 
 
 @dataclass(frozen=True)
@@ -64,14 +66,14 @@ def _patterns(n: int) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return numbered_line, bare_line, inline
 
 
-_PATTERNS = [_patterns(n) for n in range(6)]
+_PATTERNS = [_patterns(n) for n in range(len(KEYS))]
 
 
 def find(rows: list[Row]) -> list[Heading]:
     """The headings found, in document order (missing ones are simply absent)."""
     found: list[Heading] = []
     pos = Pos(0, 0, 0)
-    for n in range(6):
+    for n in range(len(KEYS)):
         hit = _search(rows, pos, n, numbered=True) or _search(rows, pos, n, numbered=False)
         if hit is not None:
             found.append(hit)

@@ -19,7 +19,8 @@ from gkgen.authoring.importer.digits import BLANK, NULL, NUM, Item, Value, readi
 from gkgen.authoring.importer.labels import GROUP, HEADER, ROW, LabelIndex
 from gkgen.authoring.importer.sources import Row
 from gkgen.authoring.importer.text import CJK, is_blank, is_null_mark, key, nfkc
-from gkgen.formats import Format
+from gkgen.formats import ACTIVE, APPEALS, REQUESTS, Format, cell_code, extra_code, rules
+from gkgen.formats.rules import Equation
 
 MAX_COMBINATIONS = 200000
 
@@ -264,7 +265,7 @@ def _pieces(index: LabelIndex, text: str) -> list:
             and (not nxt.entries or nxt.fuzzy)  # "其他" + "法律和行政法规禁止公开" is one label
             and len(nxt.text) >= 2
         ):
-            out.append(index._gap(p.text + nxt.text))
+            out.append(index.uncovered(p.text + nxt.text))
             i += 2
             continue
         out.append(p)
@@ -275,63 +276,16 @@ def _pieces(index: LabelIndex, text: str) -> list:
 # --------------------------------------------------------------------------- rules
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    left: tuple[str, ...]
-    right: tuple[str, ...]
+# The reconciliation rules are the validator's (gkgen.formats.rules): the solver keeps the readings
+# under which most of them hold.
 
 
-def request_rules(fmt: Format) -> list[Rule]:
-    spec = fmt.rules
-    cols = [c.key for c in fmt.request_columns]
-    rows = [r.key for r in fmt.request_rows]
-    out: list[Rule] = []
-    if "balance" in spec:
-        left, right = spec["balance"]["left"], spec["balance"]["right"]
-        for c in cols:
-            out.append(
-                Rule(
-                    f"balance.{c}",
-                    tuple(f"requests.{r}.{c}" for r in left),
-                    tuple(f"requests.{r}.{c}" for r in right),
-                )
-            )
-    if "row_total" in spec:
-        total = spec["row_total"]["total"]
-        parts = [c for c in cols if c != total]
-        for r in rows:
-            out.append(
-                Rule(f"row_total.{r}", (f"requests.{r}.{total}",), tuple(f"requests.{r}.{c}" for c in parts))
-            )
-    if "outcomes" in spec:
-        total = spec["outcomes"]["total"]
-        leaves = [r.key for r in fmt.request_rows if r.outcome]
-        for c in cols:
-            out.append(
-                Rule(f"outcomes.{c}", (f"requests.{total}.{c}",), tuple(f"requests.{r}.{c}" for r in leaves))
-            )
-    return out
+def request_rules(fmt: Format) -> list[Equation]:
+    return [eq for eq in rules.equations(fmt) if eq.table == REQUESTS]
 
 
-def appeal_rules(fmt: Format) -> list[Rule]:
-    if "appeals" not in fmt.rules:
-        return []
-    total = fmt.rules["appeals"]["total"]
-    parts = [c.key for c in fmt.appeal_columns if c.key != total]
-    return [
-        Rule(f"appeals.{g.key}", (f"{g.key}.{total}",), tuple(f"{g.key}.{c}" for c in parts))
-        for g in fmt.appeal_groups
-    ]
-
-
-def _check(rule: Rule, cells: dict[str, Value]) -> bool | None:
-    values = [cells.get(c) for c in (*rule.left, *rule.right)]
-    if any(not isinstance(v, int) for v in values):
-        return None
-    left = sum(cells[c] for c in rule.left)  # type: ignore[misc]
-    right = sum(cells[c] for c in rule.right)  # type: ignore[misc]
-    return left == right
+def appeal_rules(fmt: Format) -> list[Equation]:
+    return [eq for eq in rules.equations(fmt) if eq.table == APPEALS]
 
 
 # --------------------------------------------------------------------------- solving
@@ -346,7 +300,7 @@ class RowChoice:
     note: str | None = None  # a doubt that holds whatever the rules say
 
 
-def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
+def solve(choices: list[RowChoice], equations: list[Equation], out: Placed) -> None:
     """Choose a reading per row: the combination that satisfies the most rules."""
     cells: dict[str, Value] = {}
     ambiguous: list[RowChoice] = []
@@ -363,20 +317,20 @@ def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
             cells.update(zip(ch.codes, ch.options[0], strict=True))
         else:
             ambiguous.append(ch)
-    rules_of: dict[str, list[Rule]] = {}
-    for rule in rules:
-        for code in (*rule.left, *rule.right):
-            rules_of.setdefault(code, []).append(rule)
+    rules_of: dict[str, list[Equation]] = {}
+    for eq in equations:
+        for code in (*eq.left, *eq.right):
+            rules_of.setdefault(code, []).append(eq)
 
     # Rows first narrowed on their own by the rules within the row (row_total).
     for ch in ambiguous:
-        local = [r for r in rules if set(r.left) | set(r.right) <= set(ch.codes)]
+        local = [r for r in equations if set(r.left) | set(r.right) <= set(ch.codes)]
         if not local:
             continue
         scored = []
         for opt in ch.options:
             trial = dict(zip(ch.codes, opt, strict=True))
-            scored.append((sum(1 for r in local if _check(r, trial) is True), opt))
+            scored.append((sum(1 for r in local if r.holds(trial) is True), opt))
         best = max(s for s, _ in scored)
         if best > 0:
             ch.options = [o for s, o in scored if s == best]
@@ -389,14 +343,15 @@ def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
     size = 1
     for ch in ambiguous:
         size *= len(ch.options)
-    involved = {r for ch in ambiguous for code in ch.codes for r in rules_of.get(code, [])}
+    # dict, not set: the rules in a fixed order, so that the doubts below read the same on every run
+    involved = list(dict.fromkeys(r for ch in ambiguous for code in ch.codes for r in rules_of.get(code, [])))
     if ambiguous and size <= MAX_COMBINATIONS:
         best_score: tuple[int, int] | None = None
         for combo in itertools.product(*(ch.options for ch in ambiguous)):
             trial = dict(cells)
             for ch, opt in zip(ambiguous, combo, strict=True):
                 trial.update(zip(ch.codes, opt, strict=True))
-            results = [_check(r, trial) for r in involved]
+            results = [r.holds(trial) for r in involved]
             score = (sum(1 for x in results if x is True), -sum(1 for x in results if x is False))
             if best_score is None or score > best_score:
                 best_score, best_combos = score, [combo]
@@ -427,8 +382,8 @@ def solve(choices: list[RowChoice], rules: list[Rule], out: Placed) -> None:
             for code in ch.codes:
                 out.doubts.setdefault(code, ch.note)
     for ch in ambiguous:
-        for rule in {r for code in ch.codes for r in rules_of.get(code, [])}:
-            if _check(rule, cells) is False:
+        for rule in dict.fromkeys(r for code in ch.codes for r in rules_of.get(code, [])):
+            if rule.holds(cells) is False:
                 for code in ch.codes:
                     out.doubts.setdefault(
                         code,
@@ -463,7 +418,7 @@ def place_requests(fmt: Format, rows: list[Row], out: Placed, all_formats: list[
     missing: list[str] = []
     group_values = {h.name: h for h in others if h.kind == GROUP}
     for r in fmt.request_rows:
-        codes = [f"requests.{r.key}.{c.key}" for c in cols]
+        codes = [cell_code(REQUESTS, r.key, c.key) for c in cols]
         hit = found.get(r.key)
         name = r.full_label
         if hit is None or not hit.items:
@@ -488,7 +443,8 @@ def place_requests(fmt: Format, rows: list[Row], out: Placed, all_formats: list[
             r = fmt.request_row(rkey)
             for c in cols:
                 out.doubts.setdefault(
-                    f"requests.{rkey}.{c.key}", f"表格中没有找到「{r.full_label}」这一行（或该行没有数值）"
+                    cell_code(REQUESTS, rkey, c.key),
+                    f"表格中没有找到「{r.full_label}」这一行（或该行没有数值）",
                 )
         if missing:
             out.warnings.append(f"三：{len(missing)} 行没有找到或没有数值：" + "、".join(missing))
@@ -540,7 +496,7 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
     choices = []
     missing = []
     for group, r in fmt.active_rows:
-        codes = [f"active.{r.key}.{c.key}" for c in group.columns]
+        codes = [cell_code(ACTIVE, r.key, c.key) for c in group.columns]
         kinds = [c.kind for c in group.columns]
         units = [c.unit for c in group.columns]
         hit = found.get(r.key)
@@ -561,7 +517,9 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
         for group, r in fmt.active_rows:
             if r.label in missing:
                 for c in group.columns:
-                    out.doubts.setdefault(f"active.{r.key}.{c.key}", f"二：表格中没有找到「{r.label}」这一行")
+                    out.doubts.setdefault(
+                        cell_code(ACTIVE, r.key, c.key), f"二：表格中没有找到「{r.label}」这一行"
+                    )
     else:
         out.warnings.append("没有找到第二部分（主动公开政府信息情况）的表格")
     groups = {r.key: g for g, r in fmt.active_rows}
@@ -585,7 +543,7 @@ def place_active(fmt: Format, rows: list[Row], out: Placed, all_formats: list[Fo
         vals = list(opts[0]) if len(opts) == 1 else [None] * len(g.columns)
         out.extra.append({"label": hit.name, "group": target, "values": vals})
         for c in g.columns:
-            out.doubts[f"active.extra.{n}.{c.key}"] = (
+            out.doubts[extra_code(n, c.key)] = (
                 f"二：表格中多出的行「{hit.name}」（数值 {_raw(hit.items)}），按「{g.rows[0].label}」的列导入；请核对"
             )
         out.warnings.append(f"二：表格中多出一行「{hit.name}」，作为附加行导入（active_extra）")
@@ -604,7 +562,7 @@ def _note_money_units(items: list[Item], columns, out: Placed, label: str) -> No
 
 def place_appeals(fmt: Format, rows: list[Row], out: Placed) -> None:
     cols = [(g, c) for g in fmt.appeal_groups for c in fmt.appeal_columns]
-    codes = [f"{g.key}.{c.key}" for g, c in cols]
+    codes = [cell_code(APPEALS, g.key, c.key) for g, c in cols]
     kinds = [c.kind for _, c in cols]
     items: list[Item] = []
     skip_blanks = False

@@ -1,21 +1,12 @@
-"""The quality findings as open data: a report's JSON block, its SQLite rows and the archive's CSV row."""
+"""The quality findings (gkgen.quality) as open data: a report's JSON block, its rows of the SQLite
+``quality`` table (with that table's columns) and the archive's quality.csv."""
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
-
 from gkgen.model import Report
+from gkgen.outputs.tabular import ColumnDoc
+from gkgen.outputs.tabular import csv_bytes as tabular_csv_bytes
 from gkgen.quality import similarity
-
-
-@dataclass(frozen=True)
-class ColumnDoc:  # as datasets.ColumnDoc (which imports this module for its SQLite rows)
-    name: str
-    type: str
-    description: str
-
 
 QUALITY_CSV = "data/quality.csv"
 # One row per report in data/quality.csv (the whole archive: a few short columns per report).
@@ -46,6 +37,26 @@ CSV_COLUMNS = (
     ColumnDoc("missing_years_before", "string", "与上一份报告之间缺失的年度，以空格分隔"),
 )
 CSV_HEADER = tuple(c.name for c in CSV_COLUMNS)
+
+# The ``quality`` table of every SQLite download (gkgen.outputs.datasets): one row per finding, as
+# ``sqlite_rows`` makes them.
+SQLITE_COLUMNS = (
+    ColumnDoc("report_id", "TEXT", "报告编号（reports.id）"),
+    ColumnDoc(
+        "kind",
+        "TEXT",
+        "发现的种类：timeliness（发布是否按时）、similarity（与上一份报告的雷同程度）、contradiction"
+        "（正文数字与表格不符）、empty_table（整张表格空白）、blank_cell（空白单元格）、missing_year（缺失年度）",
+    ),
+    ColumnDoc("item", "TEXT", "对象：单元格编号、表格、年度或正文数字的编号；无则为空"),
+    ColumnDoc(
+        "status",
+        "TEXT",
+        "on_time / late / unknown；flagged / below_threshold；contradiction；blank；missing",
+    ),
+    ColumnDoc("value", "INTEGER", "逾期天数；雷同百分比；正文数字减表格数字（可空）"),
+    ColumnDoc("message", "TEXT", "说明：无法判断的原因、截止日期、雷同字数、正文原句与表格位置"),
+)
 
 
 def document(report: Report) -> dict | None:
@@ -134,10 +145,4 @@ def csv_row(report: Report) -> tuple:
 
 def csv_bytes(reports) -> bytes:
     """QUALITY_CSV: one row per report, in archive order (UTF-8 with BOM, for Excel)."""
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow(CSV_HEADER)
-    for r in reports:
-        if r.quality is not None:
-            out.writerow(csv_row(r))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tabular_csv_bytes(CSV_HEADER, (csv_row(r) for r in reports if r.quality is not None))
