@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from gkgen.formats import Format
+from gkgen.site import urls
 
 if TYPE_CHECKING:
     from gkgen.quality import Quality
@@ -136,7 +137,7 @@ class Report:
     @property
     def url(self) -> str:
         """The page's path from the site root."""
-        return f"reports/{self.agency.id}/{self.year}/"
+        return urls.report(self.agency.id, self.year)
 
     @property
     def cells(self) -> dict[str, Value]:

@@ -16,7 +16,7 @@ import pytest
 from gkgen import formats
 from gkgen.build import load_archive
 from gkgen.outputs import datasets
-from gkgen.site import pages
+from gkgen.site.views import human_size
 from tests.conftest import REPO, SHARED
 from tests.helpers import REFERENCE_REPORTS
 
@@ -294,7 +294,7 @@ def test_data_page_links_every_file(built_site: Path) -> None:
         assert f'<th scope="row">{year}</th><th scope="row">{province}</th><td>{len(reports)}</td>' in text
         for f in (csv_file, db_file):
             # The link, then the file's real size, so a reader knows what a download costs.
-            size = pages.human_size(f.stat().st_size)
+            size = human_size(f.stat().st_size)
             assert (
                 f'href="/{f.relative_to(built_site).as_posix()}" download>{f.name}</a> <span class="size">{size}</span>'
                 in text
@@ -302,9 +302,7 @@ def test_data_page_links_every_file(built_site: Path) -> None:
 
 
 def test_sizes_are_what_people_read() -> None:
-    assert [
-        pages.human_size(n) for n in (0, 999, 1000, 25_174, 999_499, 1_000_000, 53_243_786, 530_000_000)
-    ] == [
+    assert [human_size(n) for n in (0, 999, 1000, 25_174, 999_499, 1_000_000, 53_243_786, 530_000_000)] == [
         "0 字节",
         "999 字节",
         "1 KB",
@@ -314,7 +312,7 @@ def test_sizes_are_what_people_read() -> None:
         "53.2 MB",
         "530 MB",
     ]
-    assert [pages.human_size(n) for n in (999_999, 99_960_000, 2_500_000_000)] == [
+    assert [human_size(n) for n in (999_999, 99_960_000, 2_500_000_000)] == [
         "1.0 MB",
         "100 MB",
         "2.5 GB",

@@ -121,7 +121,9 @@ def test_a_build_that_fails_after_indexing_leaves_the_search_state_of_the_live_s
     def fail_after_the_index(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build, "_furniture", fail_after_the_index)  # rendered after the index is written
+    monkeypatch.setattr(
+        build.furniture, "furniture_pages", fail_after_the_index
+    )  # rendered after the index is written
     with pytest.raises(OSError, match="disk full"):
         build.build(archive, out, stream=io.StringIO())
     monkeypatch.undo()
@@ -168,7 +170,6 @@ def test_edits_leave_the_base_shards_in_place_and_replace_the_delta_shard(
         fragments = [rel for rel in delta if rel.startswith("pagefind/shards/delta/fragment/")]
         assert len(fragments) == n
         state = cache.load_state(archive, cache.code_digest())
-        cache.release_state()
         assert {f for f in state.files if f.startswith("pagefind/")} == set(now)
 
 

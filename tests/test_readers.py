@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gkgen import build, cli
-from gkgen.site import pages
+from gkgen.site import figure_pages, report_page, views
 from tests.conftest import parse_html, read_page
 from tests.helpers import REPO
 
@@ -64,10 +64,12 @@ def test_unchecked_rules_are_not_claimed_to_hold(built_site: Path) -> None:
 
 
 def test_checks_summary_when_nothing_could_be_checked() -> None:
-    assert "全部因空白单元格无法核对" in pages.Checks(42, 42, 0).summary
-    assert "成立" not in pages.Checks(42, 42, 0).summary.replace("不成立", "")
-    assert pages.Checks(42, 0, 2).summary == "表格中共 42 处勾稽关系，40 处核对成立，2 处不符（见页首）。"
-    assert "没有公布表格数字" in pages.Checks(42, 0, 0, no_tables=True).summary
+    assert "全部因空白单元格无法核对" in report_page.Checks(42, 42, 0).summary
+    assert "成立" not in report_page.Checks(42, 42, 0).summary.replace("不成立", "")
+    assert (
+        report_page.Checks(42, 0, 2).summary == "表格中共 42 处勾稽关系，40 处核对成立，2 处不符（见页首）。"
+    )
+    assert "没有公布表格数字" in report_page.Checks(42, 0, 0, no_tables=True).summary
 
 
 def test_breadcrumb_home_is_a_link_and_not_the_current_page(built_site: Path) -> None:
@@ -109,11 +111,11 @@ def test_citation_follows_gb_t_7714_and_never_reads_the_clock(
     assert "方括号中加上您查阅的日期" in cite
     report = next(r for r in build.load_archive(REPO).archive.reports if r.id == "350128-pingtan-2020")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    c = pages.citation(report, "https://example.org/gk/", "档案")
+    c = report_page.citation(report, "https://example.org/gk/", "档案")
     assert "(2021-03-05)[2026-01-01]." in c.original
     assert c.page and c.page.endswith(" https://example.org/gk/reports/350128-pingtan/2020/.")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert pages.citation(report, None, "档案").page is None
+    assert report_page.citation(report, None, "档案").page is None
 
 
 def test_data_page_offers_the_whole_archive_first(built_site: Path) -> None:
@@ -166,10 +168,12 @@ def test_each_key_figure_has_a_page_and_a_csv_of_exactly_its_rows(built_site: Pa
     shown = [
         td for td in page.all("td") if "num" in td.classes and td.text.strip() and "flag-inline" in td.classes
     ]
-    flagged = [r for r in reports if pages.figure_flagged(r, "handled")]
+    flagged = [r for r in reports if views.figure_flagged(r, "handled")]
     assert len(shown) == len(flagged) > 0  # the 平潭 2020 总计 that does not reconcile is marked ⚠
     csv_text = (built_site / "data/figures/handled.csv").read_text("utf-8-sig").strip().splitlines()
     assert len(csv_text) == 1 + len(reports)
     assert rows
     explorer = read_page(built_site, "figures/")
-    assert {a.get("href") for a in explorer.all("a")} >= {f"/figures/{n}/" for n in pages.EXPLORER_FIGURES}
+    assert {a.get("href") for a in explorer.all("a")} >= {
+        f"/figures/{n}/" for n in figure_pages.EXPLORER_FIGURES
+    }

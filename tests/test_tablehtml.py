@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from markupsafe import escape as jinja_escape
 
 from gkgen.site import tablehtml
-from gkgen.site.pages import BodyCell, HeadCell, TableView
+from gkgen.site.tables import BodyCell, HeadCell, TableView
 
 TRICKY = "<script>alert('x')</script> & \"引号\" 其他"
 

@@ -1,1 +1,1 @@
-"""What the last build knew, so the next one redoes only what changed."""
+"""What the last build knew (cache), and keeping or rendering each output given its inputs (reuse)."""

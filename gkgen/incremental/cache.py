@@ -1,9 +1,10 @@
-"""What the last build knew, so the next one redoes only what changed.
+"""What the last build knew, so the next one redoes only what changed (every cache is listed in
+docs/architecture.md, "The build and its caches").
 
 Kept in ``.gkgen-cache/state/`` under the archive root (git-ignored):
 
 - per report file: its stat, the hash of its bytes and its loaded, validated
-  form (without the narrative, which workers re-read when they render), in
+  form (its narrative apart, parsed at load and packed: the render unpacks it), in
   ``sources-NN.pickle`` shards: a build rewrites only the shards holding a
   report it loaded again, not all of them (≈ 12 MB at 10,000 reports);
 - in ``outputs.pickle``, per output path: the digest of everything the output
@@ -91,6 +92,8 @@ class SourceEntry:
     across: tuple[str, tuple] | None = None
     # The narrative compared with the previous report's (quality.similarity), with that report's content hash.
     similarity: tuple[str, object] | None = None
+    # The narrative's sections as parsed at load, packed (gkgen.workers.pack_narrative).
+    narrative: bytes = b""
 
 
 @dataclass
@@ -161,20 +164,9 @@ def _read(path: Path) -> object:
 
 
 def load_state(root: Path, code: str) -> State:
-    """The last build's state; what is missing, unreadable or from other code is simply not there.
-
-    The loaded objects live as long as the build and hold no reference cycles: they are frozen out of the
-    cyclic collector (reference counting still frees them), which would otherwise scan them again and
-    again; forked workers then do not copy the memory pages it would touch. ``release_state`` undoes it.
-    """
+    """The last build's state; what is missing, unreadable or from other code is simply not there."""
     with _no_gc():
-        state = _load_state(root, code)
-        gc.freeze()
-    return state
-
-
-def release_state() -> None:
-    gc.unfreeze()
+        return _load_state(root, code)
 
 
 def _load_state(root: Path, code: str) -> State:

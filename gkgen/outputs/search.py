@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gkgen.outputs import search_routes, stable_index
+from gkgen.site import urls
 
 BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
@@ -56,9 +57,6 @@ STATE = "pages.json"  # in the build's state folder: what each base shard holds
 PENDING = "pages.json.pending"
 LANGUAGE = "zh-cn"  # every shard lands in the one language index the search page (lang zh-CN) loads
 BODY_MARKER = b"data-pagefind-body"
-# A report page: reports/<agency id>/<year>/index.html (model.Report.url). The agency id starts with the
-# six-digit region code whose first two digits are the province.
-_REPORT_PATH = re.compile(r"^reports/(?P<agency>[^/]+)/(?P<year>\d{4})/index\.html$")
 # Files of a bundle the archive's own search page never loads (Pagefind's ready-made UIs).
 _UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
 
@@ -173,12 +171,13 @@ def find_pages(site: Path) -> list[str]:
 
 
 def _shard_key(page: str) -> tuple[str, str]:
-    """(year, province code) of a report page; ("other", "") for anything else."""
-    match = _REPORT_PATH.match(page)
-    if not match:
+    """(year, province code) of a report page; ("other", "") for anything else. The agency id starts with
+    the six-digit region code whose first two digits are the province."""
+    found = urls.report_of_path(page)
+    if found is None:
         return ("other", "")
-    agency = match.group("agency")
-    return (match.group("year"), agency[:2] if agency[:2].isdigit() else "xx")
+    agency, year = found
+    return (str(year), agency[:2] if agency[:2].isdigit() else "xx")
 
 
 def _pack(items: list[tuple[str, list[str]]], cap: int) -> list[tuple[str, list[str]]]:
@@ -321,9 +320,7 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
     for fragment in (bundle / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
         url = json.loads(data)["url"]
-        ids[url.lstrip("/") + ("index.html" if url.endswith("/") else "")] = fragment.name.removesuffix(
-            ".pf_fragment"
-        )
+        ids[urls.output_path(url.lstrip("/"))] = fragment.name.removesuffix(".pf_fragment")
     return ids
 
 

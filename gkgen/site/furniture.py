@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from gkgen.content.config import Config
-from gkgen.model import Report
+from gkgen.content import history
+from gkgen.incremental.cache import digest
+from gkgen.model import Archive, Report
+from gkgen.site import urls
+from gkgen.site.page import EVERY_REPORT, Page, listing
 
 FEED_ENTRIES = 50
 
@@ -72,3 +77,23 @@ def atom_feed(config: Config, reports: Iterable[Report], added: dict[str, str]) 
         ]
     parts.append("</feed>")
     return ("\n".join(parts) + "\n").encode("utf-8")
+
+
+def furniture_pages(root: Path, archive: Archive, written: Sequence[str]) -> list[Page]:
+    """sitemap.xml (every page written so far), the Atom feed (dated by git history), robots.txt."""
+    config = archive.config
+    html = sorted(urls.url_of(p) for p in written if p.endswith(".html") and p != urls.NOT_FOUND)
+    found = [
+        Page(urls.ROBOTS, lambda: robots(config)),
+        Page(
+            urls.FEED,
+            lambda: atom_feed(config, archive.reports, history.added_dates(root)),
+            depends=(EVERY_REPORT,),
+            shows=listing,
+            extra=history.head(root),
+        ),
+    ]
+    page_list = sitemap(config, html)
+    if page_list is not None:
+        found.append(Page(urls.SITEMAP, lambda: page_list, extra=digest(html)))
+    return found

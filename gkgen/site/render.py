@@ -1,10 +1,13 @@
 """Rendering pages from the model with Jinja2 (autoescape on, undefined is an error).
 
-Templates are loaded once (the environment is cached). ``configure`` sets the
-site-wide globals every template may use:
+A ``Renderer`` is the templates configured for one site; it is made from the
+site's config and its static assets and passed to whatever renders (the build,
+each worker process through the pool's initializer). The site-wide globals
+every template may use:
 
 - ``site``: the Config (title, description, license, contact, …)
 - ``url(path)``: a site-relative path → a URL under the base path
+- ``urls``: every page's site-relative URL (gkgen.site.urls)
 - ``asset(name)``: a static file's URL with its content-hashed name
 """
 
@@ -12,15 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from gkgen.content import markdown
-from gkgen.site import tablehtml
 from gkgen.content.config import Config
+from gkgen.site import tablehtml, urls
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -28,14 +30,9 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The Jinja environment for ``templates``: created once, so each template is loaded once."""
-    return _environment(templates.resolve())
-
-
-@cache
-def _environment(templates: Path) -> jinja2.Environment:
+    """A Jinja environment for ``templates``, without the site globals (``Renderer`` adds them)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader(templates.resolve()),
         autoescape=True,  # every template, whatever its extension: reports are untrusted input
         undefined=jinja2.StrictUndefined,  # a template touching a missing field fails the build
         trim_blocks=True,
@@ -43,30 +40,38 @@ def _environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["official_table"] = tablehtml.official_table
+    env.globals["urls"] = urls  # every page's URL (gkgen.site.urls)
     env.filters["num"] = number
     env.filters["delta"] = delta
     return env
 
 
-def configure(config: Config, asset: Callable[[str], str], templates: Path = TEMPLATES) -> jinja2.Environment:
-    """Set the site globals (config, url, asset) for the pages about to be rendered."""
-    env = environment(templates)
-    base = config.base_path
+class Renderer:
+    """The templates configured for one site: each template is loaded once per Renderer.
 
-    def url(path: str = "") -> str:
-        return base + path.lstrip("/")
+    Made in the main process and passed to the workers (gkgen.workers), never set globally."""
 
-    env.globals.update(site=config, url=url, asset=asset)
-    return env
+    def __init__(self, config: Config, asset: Callable[[str], str], templates: Path = TEMPLATES):
+        self.config = config
+        self.asset = asset
+        self.templates = templates
+        self._env: jinja2.Environment | None = None
 
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:  # made where it is used: a Renderer sent to a worker carries no templates
+            base = self.config.base_path
+            self._env = environment(self.templates)
+            self._env.globals.update(
+                site=self.config, url=lambda path="": base + path.lstrip("/"), asset=self.asset
+            )
+        return self._env
 
-def site_config() -> Config:
-    """The Config of the site being rendered (set by ``configure``)."""
-    return environment().globals.get("site") or Config()
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_env": None}
 
-
-def render(template: str, **context: object) -> str:
-    return environment().get_template(template).render(**context)
+    def render(self, template: str, **context: object) -> str:
+        return self.env.get_template(template).render(**context)
 
 
 def narrative_html(text: str, top: int = 3) -> Markup:

@@ -73,7 +73,7 @@ def _table(table, layout: str, narrow: bool = False) -> list[str]:
 
 
 def official_table(table) -> Markup:
-    """A pages.TableView as the report page shows it.
+    """A tables.TableView as the report page shows it.
 
     A wide table says on a phone that it scrolls sideways (the cue is hidden from screen readers,
     whose users move cell by cell). A table with a ``narrow`` layout is written twice: the official

@@ -7,7 +7,9 @@
   "use strict";
   var section = document.getElementById("explorer");
   if (!section || !window.fetch) return;
-  var base = section.getAttribute("data-base") || "/";
+  var urls = gkgen.urls(section);
+  var el = gkgen.el;
+  var shown = gkgen.shown;
   var form = document.getElementById("explore-form");
   var result = document.getElementById("explore-result");
   var data = null;
@@ -19,21 +21,6 @@
   var documents = {};  // report id → its JSON (cells, findings), fetched once
   var generation = 0;  // the latest render: an older one that finishes late is dropped
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function shown(value) {
-    if (value === null || value === undefined) return "—";
-    var text = String(value);
-    var negative = text.charAt(0) === "-";
-    if (negative) text = text.slice(1);
-    var parts = text.split(".");
-    if (/^[1-9][0-9]{3,}$/.test(parts[0])) parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (negative ? "\u2212" : "") + parts.join(".");
-  }
   function isCell(choice) { return Object.prototype.hasOwnProperty.call(cellLabels, choice); }
   function labelOf(choice) { return isCell(choice) ? cellLabels[choice] : data.figures[choice]; }
   function csvField(value) {
@@ -75,10 +62,7 @@
     if (reports.length > CELL_LIMIT) return Promise.resolve(null);
     return Promise.all(reports.map(function (r) {
       if (documents[r.id]) return Promise.resolve(documents[r.id]);
-      return fetch(base + "data/reports/" + r.id + ".json").then(function (res) {
-        if (!res.ok) throw new Error(String(res.status));
-        return res.json();
-      }).then(function (doc) { documents[r.id] = doc; return doc; });
+      return gkgen.getJSON(urls.reportJson(r.id)).then(function (doc) { documents[r.id] = doc; return doc; });
     })).then(function (docs) {
       var out = [];
       docs.forEach(function (doc, i) {
@@ -227,7 +211,7 @@
       var r = row.report;
       var tr = el("tr");
       var th = el("th", { "scope": "row", "class": "label" });
-      th.appendChild(el("a", { "href": base + r.url }, r.agency));
+      th.appendChild(el("a", { "href": urls.base + r.url }, r.agency));
       if (r.region) th.appendChild(el("span", { "class": "region-note" }, r.region));
       tr.appendChild(th);
       tr.appendChild(el("td", {}, r.level));
@@ -252,33 +236,23 @@
     window.history.replaceState(null, "", "?" + query.toString());
   }
 
-  function getJSON(path) {
-    return fetch(base + path).then(function (res) {
-      if (!res.ok) throw new Error(String(res.status));
-      return res.json();
-    });
-  }
-
   // Every cell of the official tables, newest format's label first, grouped by section.
   function addCells(formats) {
     var select = form.elements.figure;
     var groups = [["active", "二、主动公开（单元格）"], ["requests", "三、申请的办理（单元格）"],
       ["appeals", "四、复议和诉讼（单元格）"]];
-    var ids = Object.keys(formats).sort().reverse();
+    var newestFirst = Object.keys(formats).sort().reverse();
     groups.forEach(function (group) {
       var optgroup = el("optgroup", { "label": group[1] });
-      ids.forEach(function (id) {
-        formats[id].cells.forEach(function (cell) {
-          if (cell.section !== group[0] || isCell(cell.code)) return;
-          cellLabels[cell.code] = cell.label;
-          optgroup.appendChild(el("option", { "value": cell.code }, cell.label));
-        });
+      gkgen.sectionCells(formats, newestFirst, group[0]).forEach(function (cell) {
+        cellLabels[cell.code] = cell.label;
+        optgroup.appendChild(el("option", { "value": cell.code }, cell.label));
       });
       select.appendChild(optgroup);
     });
   }
 
-  Promise.all([getJSON("data/figures.json"), getJSON("data/formats.json")]).then(function (docs) {
+  Promise.all([gkgen.getJSON(urls.figures), gkgen.getJSON(urls.formats)]).then(function (docs) {
     data = docs[0];
     addCells(docs[1]);
     section.hidden = false;

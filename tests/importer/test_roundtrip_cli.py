@@ -25,8 +25,6 @@ def _archive_reports(root: Path):
 
     if hasattr(build, "read_inputs"):  # the build reads its inputs once and passes them on
         inputs = build.read_inputs(root)
-        if hasattr(build, "workers") and hasattr(build, "max_year"):
-            build.workers.set_globals(inputs.agencies, build.max_year())
         loaded = build.load_archive(root, inputs)
     else:  # pragma: no cover - the older signature
         loaded = build.load_archive(root)

@@ -5,7 +5,9 @@
   "use strict";
   var root = document.getElementById("compare-result");
   if (!root) return;
-  var base = root.getAttribute("data-base") || "/";
+  var urls = gkgen.urls(root);
+  var el = gkgen.el;
+  var shown = gkgen.shown;
   var ids = new URLSearchParams(window.location.search).getAll("r").filter(function (id) {
     return /^[0-9a-z][0-9a-z-]*$/.test(id);
   });
@@ -23,35 +25,14 @@
     ["appeals", "四、政府信息公开行政复议、行政诉讼情况"]
   ];
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function getJSON(path) {
-    return fetch(base + path).then(function (res) {
-      if (!res.ok) throw new Error(path + "：" + res.status);
-      return res.json();
-    });
-  }
-  // As the report pages print numbers: digits grouped by thousands (every digit kept), the real minus sign.
-  function shown(value) {
-    var text = String(value);
-    var negative = text.charAt(0) === "-";
-    if (negative) text = text.slice(1);
-    var parts = text.split(".");
-    if (/^[1-9][0-9]{3,}$/.test(parts[0])) parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (negative ? "\u2212" : "") + parts.join(".");
-  }
   function show(message) {
     root.textContent = "";
     root.appendChild(el("p", { "class": "notice-inline" }, message));
   }
 
   root.appendChild(el("p", {}, "正在载入所选报告…"));
-  Promise.all([getJSON("data/formats.json")].concat(ids.map(function (id) {
-    return getJSON("data/reports/" + id + ".json");
+  Promise.all([gkgen.getJSON(urls.formats)].concat(ids.map(function (id) {
+    return gkgen.getJSON(urls.reportJson(id));
   }))).then(function (docs) {
     var formats = docs[0];
     var reports = docs.slice(1);
@@ -77,18 +58,8 @@
     root.appendChild(only);
 
     SECTIONS.forEach(function (section) {
-      var rows = [];
-      var seen = {};
-      reports.forEach(function (doc) {
-        var fmt = formats[doc.format];
-        if (!fmt) return;
-        fmt.cells.forEach(function (cell) {
-          if (cell.section === section[0] && !seen[cell.code]) {
-            seen[cell.code] = true;
-            rows.push(cell);
-          }
-        });
-      });
+      // Every cell of the chosen reports' formats, in the order of the reports.
+      var rows = gkgen.sectionCells(formats, reports.map(function (doc) { return doc.format; }), section[0]);
       if (rows.length === 0) return;
       if (reports.length > 2) {
         root.appendChild(el("p", { "class": "scroll-cue", "aria-hidden": "true" },
