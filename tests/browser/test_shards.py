@@ -63,14 +63,23 @@ def all_results(page, url: str) -> list[str]:
         page.click("#search-refine > summary")
     page.wait_for_selector("#search-refine[data-loaded]", state="attached")
     page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
-    while page.is_visible("#search-more"):
-        count = page.locator("#search-results li").count()
-        page.click("#search-more")
-        page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {count}")
+    load_everything(page)
     links = page.eval_on_selector_all(
         "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
     )
     return [re.sub(r"^/[^/]+/", "/", h) for h in links]
+
+
+def load_everything(page) -> None:
+    """Clicks "显示更多结果" and "在更早的报告中继续查找" until every result of every shard is shown."""
+    while page.is_visible("#search-more") or page.is_visible("#search-earlier"):
+        count = page.locator("#search-results li").count()
+        page.click("#search-more" if page.is_visible("#search-more") else "#search-earlier")
+        page.wait_for_function(
+            f"document.querySelectorAll('#search-results li').length > {count}"
+            " || (document.querySelector('#search-more').hidden"
+            " && document.querySelector('#search-earlier').hidden)"
+        )
 
 
 def filter_counts(page) -> dict[str, str]:
@@ -98,3 +107,35 @@ def test_merged_shards_find_the_same_reports_as_one_index(page, server, two_site
     assert sorted(sharded) == sorted(one), query
     # The counts beside the filters, too: each page counted once, whichever shards found it.
     assert filter_counts(page) == one_counts, query
+
+
+def test_a_common_word_first_reads_the_newest_shards(page, server, two_sites) -> None:
+    """The first search of a word every shard holds reads only the shards a first page needs, newest
+    first; the status says the archive is not all searched yet, and the button brings the rest."""
+    metas: set[str] = set()
+    page.on("request", lambda r: r.url.endswith(".pf_meta") and metas.add(r.url))
+    url = server.origin + two_sites[1] + "search/?q=" + quote("政府信息")
+    page.goto(url)
+    page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
+    manifest = page.evaluate(f"fetch('{two_sites[1]}pagefind/shards.json').then(r => r.json())")
+    shards = manifest["shards"]
+    first = len(metas)
+    assert 0 < first < len(shards), (first, len(shards))
+    assert page.locator("#search-results li").count() == 10
+    status = page.inner_text("#search-status")
+    assert "尚未查找" in status and "已查找" in status, status
+    # The shards read are the newest: no shard read is older than one left for later.
+    year = lambda name: int(re.match(r"\d{4}", name).group(0)) if re.match(r"\d{4}", name) else 9999  # noqa: E731
+    read = [s for s in shards if any(u.endswith(s["bundle"] + u.rsplit("/", 1)[-1]) for u in metas)]
+    unread = [s for s in shards if s not in read]
+    assert min(year(s["name"]) for s in read) >= max(year(s["name"]) for s in unread)
+    shown = page.eval_on_selector_all(
+        "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    load_everything(page)
+    assert len(metas) == len(shards)
+    assert "尚未查找" not in page.inner_text("#search-status")
+    links = page.eval_on_selector_all(
+        "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert links[: len(shown)] == shown and len(links) == len(set(links)) > len(shown)
