@@ -767,6 +767,9 @@ async function loadPagefind() {
   manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
   dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
+  // The routing buckets of a query in the address are fetched while Pagefind's script loads.
+  const q = normalizeQuery(readState().q);
+  if (q) shardsFor(q).catch(() => {});
   pagefindModule = await import(base + manifest.shards[0].bundle + "pagefind.js");
   return pagefindModule;
 }
