@@ -727,14 +727,14 @@ function searchedYears(p) {
 }
 
 // Progressive search: a word held by at most FIRST_ALL shards (a rare word) searches them all at once;
-// otherwise shards are opened newest first, a few at a time (1, 2, 4, …), until the search has found
+// otherwise shards are opened newest first, a few at a time (1, 2, 4, … each call), until the search has found
 // `want` more results than before, or no shard is left. Each step searches the shards opened so far
 // (those already read come from the browser's cache), so the results are those of one index over them.
 const FIRST_ALL = 3;
 let progress = null;
 
 async function widen(p, want, gen) {
-  let step = Math.max(1, p.step || 1);
+  let step = 1; // each call starts again from one shard: a common word needs no more
   let found = null;
   do {
     p.opened = Math.min(p.candidates.length, p.opened + step);
@@ -742,7 +742,6 @@ async function widen(p, want, gen) {
     found = await searchIndex(p.term, p.filters, new Set(p.candidates.slice(0, p.opened)));
     if (gen !== generation) return null;
   } while (found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE && p.opened < p.candidates.length);
-  p.step = step;
   return found;
 }
 
