@@ -30,7 +30,7 @@ site: $(STAMP) $(NODE)
 check: $(STAMP)
 	$(BIN)/gkgen check
 
-serve: $(STAMP)
+serve: $(STAMP) $(NODE)
 	$(BIN)/gkgen serve
 
 test: $(STAMP) $(NODE)

@@ -126,8 +126,15 @@ def test_year_over_year_changes_use_key_figures(built_site: Path) -> None:
     assert figures["new"][1:] == [str(current.figure("new")), f"+{diff}"]
     diff = current.figure("litigation") - prev.figure("litigation")
     assert figures["litigation"][2] == (f"+{diff}" if diff > 0 else f"−{-diff}" if diff < 0 else "±0")
+    # The figures' labels and values are searchable (a query naming a figure finds every report giving
+    # it); the changes from last year and the note on units are not.
     yoy = page.one("section", **{"class": "yoy"})
-    assert "data-pagefind-ignore" in yoy.attrs
+    assert "data-pagefind-ignore" not in yoy.attrs
+    changes = page.all("span", **{"class": "fig-change"})
+    assert changes and all("data-pagefind-ignore" in c.attrs for c in changes)
+    assert all(
+        "data-pagefind-ignore" in p.attrs for p in page.all("p", **{"class": "small"}) if "单位：件" in p.text
+    )
 
 
 def test_report_page_search_attributes(built_site: Path) -> None:

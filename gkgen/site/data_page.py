@@ -15,6 +15,21 @@ from gkgen.site.render import Renderer
 from gkgen.site.views import Crumb, human_size
 
 
+class _FileSizes:
+    """A CSV and a SQLite download's sizes as the data page prints them (e.g. 1.2 MB)."""
+
+    csv_bytes: int
+    sqlite_bytes: int
+
+    @property
+    def csv_size(self) -> str:
+        return human_size(self.csv_bytes)
+
+    @property
+    def sqlite_size(self) -> str:
+        return human_size(self.sqlite_bytes)
+
+
 @dataclass(frozen=True)
 class CodeDoc:
     code: str
@@ -24,7 +39,7 @@ class CodeDoc:
 
 
 @dataclass(frozen=True)
-class ExportFiles:
+class ExportFiles(_FileSizes):
     """One row of the data page: a part's files, their sizes and how many reports they hold."""
 
     part: datasets.Part
@@ -33,17 +48,9 @@ class ExportFiles:
     csv_bytes: int
     sqlite_bytes: int
 
-    @property
-    def csv_size(self) -> str:
-        return human_size(self.csv_bytes)
-
-    @property
-    def sqlite_size(self) -> str:
-        return human_size(self.sqlite_bytes)
-
 
 @dataclass(frozen=True)
-class WholeArchive:
+class WholeArchive(_FileSizes):
     """The data page's one download of everything: how many reports, and the two files' sizes."""
 
     reports: int
@@ -51,14 +58,6 @@ class WholeArchive:
     sqlite_bytes: int
     csv_path: str = datasets.ALL_CSV_PATH
     sqlite_path: str = datasets.ALL_SQLITE_PATH
-
-    @property
-    def csv_size(self) -> str:
-        return human_size(self.csv_bytes)
-
-    @property
-    def sqlite_size(self) -> str:
-        return human_size(self.sqlite_bytes)
 
 
 def data_pages(
