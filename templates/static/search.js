@@ -627,7 +627,8 @@ async function showMore(gen) {
   els.results.append(...fresh.map((d) => resultItem(d, source?.term ?? currentTerm, shownPassages)));
   els.more.hidden = pending.length === 0 && !(source && source.years.length);
   const left = progress ? progress.candidates.length - progress.opened : 0;
-  els.earlier.hidden = !els.more.hidden || left === 0;
+  // Offered beside "显示更多结果" at once: a common word's newest shard alone may hold hundreds of results.
+  els.earlier.hidden = left === 0;
   els.earlier.textContent = `在更早的报告中继续查找（还有 ${left} 组）`;
 }
 
@@ -755,7 +756,7 @@ async function searchEarlier(gen) {
   if (filtersLoaded) showCounts(found.filters || {});
   const fresh = found.results.filter((r) => !p.ids.has(r.id));
   for (const r of fresh) p.ids.add(r.id);
-  pending.push(...fresh);
+  pending.unshift(...fresh); // the earlier reports asked for come next, before the rest of the newer ones
   showStatus(p.term, found);
   await showMore(gen);
 }

@@ -132,6 +132,15 @@ def test_a_common_word_first_reads_the_newest_shards(page, server, two_sites) ->
     shown = page.eval_on_selector_all(
         "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
     )
+    # Earlier reports are offered at once, beside the rest of the newest ones, and come next when asked.
+    assert page.is_visible("#search-earlier")
+    page.click("#search-earlier")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 10")
+    later = page.eval_on_selector_all(
+        "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert later[:10] == shown and len(set(later)) == len(later)
+    assert any(href not in shown for href in later[10:])
     load_everything(page)
     assert len(metas) == len(shards)
     assert "尚未查找" not in page.inner_text("#search-status")

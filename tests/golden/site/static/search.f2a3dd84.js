@@ -1,7 +1,8 @@
 // The search page: Pagefind (extended build, Chinese segmented at index time) in the browser.
 // The site may live under a sub-path: every URL starts from <meta name="gkgen-base">.
-// The index may be sharded: pagefind/shards.json lists the bundles; the first one is loaded,
-// the others are merged with mergeIndex(). The query and filters live in the URL (?q=…&year=…)
+// The index may be sharded: pagefind/shards.json lists the bundles; the first one a search needs is
+// loaded, the others are merged with mergeIndex(). A search of a word many shards hold reads the
+// newest shards first and stops at a page of results; the rest are searched on demand ("search-earlier"). The query and filters live in the URL (?q=…&year=…)
 // so a search can be shared and bookmarked.
 
 const FILTERS = [
@@ -27,10 +28,11 @@ const els = {
   status: document.getElementById("search-status"),
   results: document.getElementById("search-results"),
   more: document.getElementById("search-more"),
+  earlier: document.getElementById("search-earlier"),
   error: document.getElementById("search-error"),
 };
 
-let pagefind = null; // one instance: Pagefind 1.6 segments the index as the browser segments the query
+let pagefind = null; // one instance, created with the first shard a search needs: Pagefind 1.6 segments the index as the browser segments the query
 let filtersLoaded = false; // the filter files are fetched only when the panel is opened or a filter is set
 let generation = 0; // each new search invalidates the rendering of older ones
 let pending = []; // results not yet shown (the "more" button)
@@ -353,7 +355,30 @@ async function shardsFor(term) {
   return chosen.length ? chosen : all;
 }
 
+// The first shard merged becomes the instance's own bundle: the newest shards a search needs, not the
+// oldest one in the manifest (Pagefind searches every bundle it holds, so that one's chunks would be
+// fetched by every search).
+let pagefindModule = null;
+let instance = null;
+
+function ensureInstance(i) {
+  if (!instance) {
+    const s = manifest.shards[i];
+    instance = (async () => {
+      const pf = pagefindModule.createInstance({ basePath: base + s.bundle });
+      await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: s.name } });
+      await pf.init();
+      pagefind = pf;
+      merged.add(i);
+    })();
+    merging.set(i, instance);
+  }
+  return instance;
+}
+
 async function mergeShards(indexes) {
+  if (!indexes.length) return;
+  await ensureInstance(indexes[0]);
   await Promise.all(
     indexes
       .filter((i) => !merged.has(i))
@@ -362,7 +387,11 @@ async function mergeShards(indexes) {
           const s = manifest.shards[i];
           merging.set(
             i,
-            pagefind.mergeIndex(base + s.bundle, { baseUrl: base, mergeFilter: { shard: s.name } }).then(() => merged.add(i)),
+            // As an absolute URL: Pagefind skips a bundle whose path the primary's path starts with, and
+            // the primary may be a nested shard (pagefind/shards/…/) while this one is pagefind/ itself.
+            pagefind
+              .mergeIndex(new URL(base + s.bundle, location.href).href, { baseUrl: base, mergeFilter: { shard: s.name } })
+              .then(() => merged.add(i)),
           );
         }
         return merging.get(i);
@@ -370,14 +399,39 @@ async function mergeShards(indexes) {
   );
 }
 
+// options.within (a Set of shard indexes, or absent for all): the shards this search may read so far.
+// A search already made with the same shards, words and filters is not made again.
+const searches = new Map();
+
 async function searchShards(term, options, plain = term) {
-  const need = await shardsFor(plain);
+  const { within, ...rest } = options;
+  let need = await shardsFor(plain);
+  if (within) need = need.filter((i) => within.has(i));
+  if (!need.length) return { results: [], filters: {} };
   await mergeShards(need);
+  options = rest;
   if (need.length < merged.size) {
     const names = need.map((i) => manifest.shards[i].name);
-    options = { ...options, filters: { ...options.filters, shard: { any: names } } };
+    options = { ...rest, filters: { ...rest.filters, shard: { any: names } } };
   }
-  return withoutDropped(await pagefind.search(term || null, options));
+  const key = JSON.stringify([term, need, options, filtersLoaded]); // counts come once the filters are loaded
+  if (!searches.has(key)) {
+    if (searches.size > 200) searches.clear();
+    searches.set(key, pagefind.search(term || null, options).then(withoutDropped));
+  }
+  return searches.get(key);
+}
+
+// Newest first: a shard's name starts with its year, or its first and last years ("2019_2022");
+// the delta shard (reports changed since the full build, of any year) comes first.
+function shardYears(i) {
+  const m = /^(\d{4})(?:_(\d{4}))?(?![\d])/.exec(manifest.shards[i].name);
+  return m ? [Number(m[1]), Number(m[2] || m[1])] : null;
+}
+
+function newestFirst(indexes) {
+  const last = (i) => shardYears(i)?.[1] ?? Infinity;
+  return indexes.slice().sort((a, b) => last(b) - last(a) || b - a);
 }
 
 // After an incremental build, changed reports live in the small "delta" shard and their old
@@ -419,8 +473,8 @@ function segmentWords(term) {
 // the pages with ICU4X, the same segmentation (1.5 used jieba at index time: 业委会 was one word in the
 // index and 业|委|会 in the query, upstream issue #1237). A page is listed once even if two shards
 // hold it (after an incremental build its old entry is dropped; a URL seen twice is kept once).
-async function searchIndex(term, filters) {
-  const options = { filters: pagefindFilters(filters) };
+async function searchIndex(term, filters, within) {
+  const options = { filters: pagefindFilters(filters), ...(within ? { within } : {}) };
   if (term && !term.includes(" ")) {
     const phrase = await searchPhrase(term, options);
     if (phrase && phrase.results.length >= PAGE_SIZE) return phrase;
@@ -572,6 +626,10 @@ async function showMore(gen) {
   const fresh = datas.filter((d) => !seen.has(d.url) && seen.add(d.url));
   els.results.append(...fresh.map((d) => resultItem(d, source?.term ?? currentTerm, shownPassages)));
   els.more.hidden = pending.length === 0 && !(source && source.years.length);
+  const left = progress ? progress.candidates.length - progress.opened : 0;
+  // Offered beside "显示更多结果" at once: a common word's newest shard alone may hold hundreds of results.
+  els.earlier.hidden = left === 0;
+  els.earlier.textContent = `在更早的报告中继续查找（还有 ${left} 组）`;
 }
 
 let currentTerm = "";
@@ -602,8 +660,10 @@ async function run({ debounce }) {
   const term = normalizeQuery(state.q);
   const hasFilters = Object.keys(state.filters).length > 0;
   if (!term && !hasFilters) {
+    progress = null;
     els.results.replaceChildren();
     els.more.hidden = true;
+    els.earlier.hidden = true;
     els.status.textContent = "输入词语开始搜索，或在“筛选和排序”中选择年度、地区等条件浏览报告。";
     if (filtersLoaded) showCounts(await indexCounts());
     done(gen);
@@ -613,13 +673,20 @@ async function run({ debounce }) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (gen !== generation) return;
   }
-  const found = await searchIndex(term, state.filters);
-  if (gen !== generation) return; // a newer search superseded this one
+  // A word many shards hold: the newest shards first, until a page of results (progress).
+  const progressive = term && !state.sort;
+  const years = state.filters.year ? state.filters.year.map(Number) : null;
+  const inYears = (i) => !years || !shardYears(i) || years.some((y) => y >= shardYears(i)[0] && y <= shardYears(i)[1]);
+  const candidates = progressive ? newestFirst((await shardsFor(term)).filter(inYears)) : [];
+  progress = progressive && candidates.length > FIRST_ALL ? { term, filters: state.filters, candidates, opened: 0, ids: new Set() } : null;
+  const found = progress ? await widen(progress, 1, gen) : await searchIndex(term, state.filters);
+  if (found === null || gen !== generation) return; // a newer search superseded this one
   if (filtersLoaded) showCounts(found.filters || {});
   source = null;
   pending = [];
   currentTerm = term;
   shownPassages = new Set();
+  if (progress) for (const r of found.results) progress.ids.add(r.id);
   if (state.sort) {
     const chosen = state.filters.year ? new Set(state.filters.year) : null;
     const years = Object.entries(found.filters?.year || {})
@@ -631,12 +698,67 @@ async function run({ debounce }) {
     pending = found.results.slice();
   }
   els.results.replaceChildren();
-  const shown = term ? `与“${term}”有关的` : "符合条件的";
-  els.status.textContent = found.results.length
-    ? `找到 ${found.results.length} 份${shown}报告。`
-    : `没有找到${shown}报告。可以试试更短的词、去掉一些筛选条件，或按年度、按地区浏览。`;
+  showStatus(term, found);
   await showMore(gen);
   done(gen);
+}
+
+function showStatus(term, found) {
+  const shown = term ? `与“${term}”有关的` : "符合条件的";
+  const n = found.results.length;
+  const left = progress ? progress.candidates.length - progress.opened : 0;
+  if (left > 0) {
+    els.status.textContent = `已查找${searchedYears(progress)}，找到 ${n} 份${shown}报告；更早的报告尚未查找。`;
+  } else {
+    els.status.textContent = n
+      ? `找到 ${n} 份${shown}报告。`
+      : `没有找到${shown}报告。可以试试更短的词、去掉一些筛选条件，或按年度、按地区浏览。`;
+  }
+}
+
+// " 2021—2025 年度的报告" (or " 2023 年度的部分报告", when shards of that year are still to be searched).
+function searchedYears(p) {
+  const years = p.candidates.slice(0, p.opened).map(shardYears).filter(Boolean);
+  if (!years.length) return "最近更新的报告";
+  const lo = Math.min(...years.map((y) => y[0]));
+  const hi = Math.max(...years.map((y) => y[1]));
+  const partial = p.candidates.slice(p.opened).some((i) => (shardYears(i)?.[1] ?? 0) >= lo);
+  const span = lo === hi ? `${lo} 年度` : `${lo}—${hi} 年度`;
+  return partial ? ` ${span}的部分报告` : ` ${span}的报告`;
+}
+
+// Progressive search: a word held by at most FIRST_ALL shards (a rare word) searches them all at once;
+// otherwise shards are opened newest first, a few at a time (1, 2, 4, … each call), until the search has found
+// `want` more results than before, or no shard is left. Each step searches the shards opened so far
+// (those already read come from the browser's cache), so the results are those of one index over them.
+const FIRST_ALL = 3;
+let progress = null;
+
+async function widen(p, want, gen) {
+  let step = 1; // each call starts again from one shard: a common word needs no more
+  let found = null;
+  do {
+    p.opened = Math.min(p.candidates.length, p.opened + step);
+    step *= 2;
+    found = await searchIndex(p.term, p.filters, new Set(p.candidates.slice(0, p.opened)));
+    if (gen !== generation) return null;
+  } while (found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE && p.opened < p.candidates.length);
+  return found;
+}
+
+async function searchEarlier(gen) {
+  const p = progress;
+  if (!p || p.opened >= p.candidates.length) return;
+  els.earlier.disabled = true;
+  const found = await widen(p, 1, gen);
+  els.earlier.disabled = false;
+  if (found === null || gen !== generation) return;
+  if (filtersLoaded) showCounts(found.filters || {});
+  const fresh = found.results.filter((r) => !p.ids.has(r.id));
+  for (const r of fresh) p.ids.add(r.id);
+  pending.unshift(...fresh); // the earlier reports asked for come next, before the rest of the newer ones
+  showStatus(p.term, found);
+  await showMore(gen);
 }
 
 async function loadPagefind() {
@@ -645,12 +767,11 @@ async function loadPagefind() {
   manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
   dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
-  const module = await import(base + manifest.shards[0].bundle + "pagefind.js");
-  const pf = module.createInstance({ basePath: base + manifest.shards[0].bundle });
-  await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: manifest.shards[0].name } });
-  await pf.init();
-  merged.add(0);
-  return pf;
+  // The routing buckets of a query in the address are fetched while Pagefind's script loads.
+  const q = normalizeQuery(readState().q);
+  if (q) shardsFor(q).catch(() => {});
+  pagefindModule = await import(base + manifest.shards[0].bundle + "pagefind.js");
+  return pagefindModule;
 }
 
 function fail(message) {
@@ -663,13 +784,13 @@ async function main() {
   els.input.value = state.q;
   els.sort.value = state.sort;
   try {
-    pagefind = await loadPagefind();
+    pagefindModule = await loadPagefind();
   } catch (error) {
     console.warn("search index could not be loaded", error);
     fail("搜索索引加载失败，请稍后重试，或按年度、按地区浏览全部报告。");
     return;
   }
-  if (!pagefind) {
+  if (!pagefindModule) {
     fail("档案中还没有可搜索的报告。");
     return;
   }
@@ -693,6 +814,7 @@ async function main() {
   els.filters.addEventListener("change", () => run({ debounce: false }));
   els.filters.addEventListener("submit", (event) => event.preventDefault());
   els.more.addEventListener("click", () => showMore(generation));
+  els.earlier.addEventListener("click", () => searchEarlier(generation));
   await run({ debounce: false });
   els.app.dataset.ready = "true";
 }
