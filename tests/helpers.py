@@ -44,6 +44,13 @@ REFERENCE_REPORTS = {
 }
 
 
+def site_files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (a built site), by its POSIX path relative to it, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
 def reference(name: str) -> dict:
     return json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from gkgen import build
-from tests.helpers import REFERENCE, REFERENCE_REPORTS, REPO, reference
+from tests.helpers import REFERENCE, REFERENCE_REPORTS, REPO, reference, site_files
 
 needs_reference = pytest.mark.skipif(
     not REFERENCE.is_dir(), reason="shared/ reference transcriptions not beside the repo"
@@ -88,13 +88,13 @@ def test_failed_build_leaves_the_site_untouched(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", root / "content")
     out = tmp_path / "site"
     assert build.build(root, out, stream=io.StringIO()) == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = site_files(out)
     report = root / "content" / "reports" / "410204-wuyi" / "2021.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("new: [1,", "new: [2,"), encoding="utf-8")
     stream = io.StringIO()
     assert build.build(root, out, stream=stream) == 1
     assert "error[balance]" in stream.getvalue()
-    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    after = site_files(out)
     assert after == before
     # No staging folder left behind; the lock file stays (gkgen.outputs.lock).
     assert [p.name for p in tmp_path.glob(".site.*")] == [".site.lock"]

@@ -23,14 +23,9 @@ import pytest
 
 from gkgen import build
 from gkgen.outputs import stable_index
-from tests.helpers import REPO
+from tests.helpers import REPO, site_files
 
 EDIT = ("高龄补贴", "高龄津贴")  # a narrative word of 410204-wuyi/2021: its page and the search index change
-
-
-def everything(site: Path) -> dict[str, bytes]:
-    """Every file of the site, pagefind/ included, with its bytes."""
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def outside_search(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -76,12 +71,12 @@ def references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     from the old site (its search index holds the edit in a delta shard), the new content's clean."""
     root = new_archive(tmp_path_factory.mktemp("reference") / "archive")
     run(root, root / "site")
-    old = everything(root / "site")
+    old = site_files(root / "site")
     edit(root)
     run(root, root / "site")
-    incremental = everything(root / "site")
+    incremental = site_files(root / "site")
     run(root, root / "clean", incremental=False)
-    return {"old": old, "new": incremental, "new, clean": everything(root / "clean")}
+    return {"old": old, "new": incremental, "new, clean": site_files(root / "clean")}
 
 
 def kill_at(root: Path, out: Path, point: str, **env: str) -> str:
@@ -124,7 +119,7 @@ def check_next_build(root: Path, out: Path, references: dict) -> None:
     assert done.returncode == 0, done.stderr
     assert leftovers(out) == []
     assert out.is_dir() and not out.is_symlink()  # a plain folder, for http.server -d, rsync, Pages
-    site = everything(out)
+    site = site_files(out)
     assert outside_search(site) == outside_search(references["new, clean"])
     # The search index: the edit in a delta shard (the killed build's state was the live site's), or
     # indexed anew (it was not: the state is checked against the live site, never trusted blindly).
@@ -145,10 +140,10 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(
     root = new_archive(tmp_path / "archive")
     out = root / "site"
     run(root, out)
-    assert everything(out) == references["old"]
+    assert site_files(out) == references["old"]
     edit(root)
     kill_at(root, out, point)
-    assert everything(out) == references["old" if point in BEFORE_SWITCH else "new"]
+    assert site_files(out) == references["old" if point in BEFORE_SWITCH else "new"]
     check_next_build(root, out, references)
 
 
@@ -164,7 +159,7 @@ def test_a_build_killed_between_the_two_renames_of_the_fallback_switch(
     kill_at(root, out, "between-renames", GKGEN_NO_EXCHANGE="1")
     assert not out.exists()
     (aside,) = [p for p in out.parent.iterdir() if p.name.startswith(".site.previous-")]
-    assert everything(aside) == references["old"]
+    assert site_files(aside) == references["old"]
     check_next_build(root, out, references)
 
 
@@ -190,7 +185,7 @@ def test_a_build_killed_after_a_delay_leaves_a_complete_site(
         process.wait(timeout=30)
     finally:
         _reap(process)
-    assert everything(out) in (references["old"], references["new"])
+    assert site_files(out) in (references["old"], references["new"])
     check_next_build(root, out, references)
 
 
@@ -214,7 +209,7 @@ def test_two_builds_at_once_one_waits_for_the_other(references: dict, tmp_path: 
     assert second.returncode == 0, second.stderr
     assert f"另一个构建正在进行（进程 {first.pid}），等待其完成……" in second.stderr
     assert leftovers(out) == []
-    assert everything(out) == references["new, clean"]
+    assert site_files(out) == references["new, clean"]
 
 
 def test_a_build_that_may_not_wait_refuses_and_a_killed_holder_does_not_block(
@@ -245,7 +240,7 @@ def test_a_build_that_may_not_wait_refuses_and_a_killed_holder_does_not_block(
         assert f"构建未进行：另一个构建正在进行（进程 {process.pid}" in refused.stderr
         assert "网站未改动" in refused.stderr
         # The refused build touched nothing: not the site, not the other build's staging folder.
-        assert everything(out) == references["old"]
+        assert site_files(out) == references["old"]
         assert leftovers(out) == [f".site.staging-{process.pid}"]
         os.kill(process.pid, signal.SIGKILL)  # its lock goes with it: the kernel releases an flock
         process.wait(timeout=30)
@@ -262,7 +257,7 @@ def test_two_clean_builds_are_identical_in_every_byte(
     monkeypatch.setenv("GKGEN_SHARD_PAGES", shard_pages)
     run(REPO, tmp_path / "a", incremental=False)
     run(REPO, tmp_path / "b", incremental=False)
-    a, b = everything(tmp_path / "a"), everything(tmp_path / "b")
+    a, b = site_files(tmp_path / "a"), site_files(tmp_path / "b")
     assert any(rel.endswith(".pf_filter") for rel in a)
     assert sorted(a) == sorted(b)
     assert [rel for rel in a if a[rel] != b[rel]] == []
@@ -277,7 +272,7 @@ def test_the_same_edit_gives_the_same_bytes_and_the_clean_build_outside_the_inde
     run(root, root / "site")
     edit(root)
     run(root, root / "site")
-    site = everything(root / "site")
+    site = site_files(root / "site")
     assert site == references["new"]
     assert outside_search(site) == outside_search(references["new, clean"])
     assert site != references["new, clean"]  # the delta shard
@@ -287,7 +282,7 @@ def test_normalising_a_bundle_twice_changes_nothing(built_site: Path, tmp_path: 
     bundle = tmp_path / "bundle"
     shutil.copytree(built_site / "pagefind", bundle)
     stable_index.normalise(bundle)
-    assert everything(bundle) == everything(built_site / "pagefind")
+    assert site_files(bundle) == site_files(built_site / "pagefind")
 
 
 def test_a_build_made_from_the_replaced_site_never_writes_into_the_live_one(
@@ -301,18 +296,18 @@ def test_a_build_made_from_the_replaced_site_never_writes_into_the_live_one(
     run(root, out)
     edit(root)
     run(root, out)  # the replaced site is kept beside as the spare
-    assert everything(out) == references["new"]
+    assert site_files(out) == references["new"]
     assert [p.name for p in root.iterdir() if p.name.startswith(".site.old-")]
     narrative = root / "content" / "reports" / "410204-wuyi" / "2021.md"
     narrative.write_text(narrative.read_text("utf-8").replace(*reversed(EDIT)), encoding="utf-8")
     stats = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     kill_at(root, out, "before-switch")
-    assert everything(out) == references["new"]
+    assert site_files(out) == references["new"]
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == stats
     done = subprocess.run(command(root, out), env=environment(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert leftovers(out) == []
-    assert outside_search(everything(out)) == outside_search(references["old"])  # the content is v1 again
+    assert outside_search(site_files(out)) == outside_search(references["old"])  # the content is v1 again
 
 
 def test_a_spare_of_another_layout_gives_way(tmp_path: Path) -> None:
@@ -332,5 +327,5 @@ def test_a_spare_of_another_layout_gives_way(tmp_path: Path) -> None:
         writer.write("c/d.html", "in a folder")
         writer.keep("kept.txt")
         assert writer.commit()
-    assert everything(out) == {"a/b": b"now a file", "c/d.html": b"in a folder", "kept.txt": b"kept"}
-    assert everything(tmp_path / f".site.old-{os.getpid()}") == {"kept.txt": b"kept"}
+    assert site_files(out) == {"a/b": b"now a file", "c/d.html": b"in a folder", "kept.txt": b"kept"}
+    assert site_files(tmp_path / f".site.old-{os.getpid()}") == {"kept.txt": b"kept"}

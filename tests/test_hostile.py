@@ -22,7 +22,7 @@ import pytest
 
 from gkgen import cli
 from gkgen.content import diagnostics, files, validate, yamlpos
-from tests.helpers import REPO
+from tests.helpers import REPO, site_files
 
 BASE = REPO / "tests" / "invalid" / "_base"
 REPORT = "content/reports/410204-wuyi/2021.yaml"
@@ -54,12 +54,6 @@ def assert_refused(code: int, output: str) -> None:
     assert code == 1, output
     assert "Traceback" not in output and "内部错误" not in output
     assert any(ERROR_LINE.match(line) and ": error[" in line for line in output.splitlines()), output
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 # -- YAML ----------------------------------------------------------------------------------------
@@ -333,11 +327,11 @@ def test_content_cannot_inject_github_workflow_commands(archive: Path, capfd, mo
 def test_a_failed_build_leaves_the_site_as_it_was(archive: Path, capfd) -> None:
     code, output = run(capfd, "build", "--root", str(archive))
     assert code == 0, output
-    before = tree(archive / "site")
+    before = site_files(archive / "site")
     edit(archive, "licensing: [0]", "licensing: [0x10]")
     code, output = run(capfd, "build", "--root", str(archive))
     assert_refused(code, output)
-    assert tree(archive / "site") == before
+    assert site_files(archive / "site") == before
 
 
 # -- URLs in the JSON ------------------------------------------------------------------------------

@@ -13,18 +13,14 @@ import pytest
 
 from gkgen import build
 from gkgen.incremental import cache
-from tests.helpers import REPO
+from tests.helpers import REPO, site_files
 
 
 def tree(site: Path) -> dict[str, bytes]:
     """Every file outside pagefind/: an incremental build puts changed reports in a delta shard (that
     search answers the same is tested in the browser, tests/browser/test_delta.py). Two builds of the
     same content are equal in pagefind/ too (tests/test_atomic.py)."""
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes()
-        for p in sorted(site.rglob("*"))
-        if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")
-    }
+    return {rel: data for rel, data in site_files(site).items() if not rel.startswith("pagefind/")}
 
 
 def run(root: Path, out: Path, **kwargs) -> build.Stats:
