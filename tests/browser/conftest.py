@@ -30,10 +30,6 @@ SUBPATH = "/gk-archive/"
 BLANK = b'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>'
 
 
-def _require() -> None:
-    require_browser()
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves each mount (URL prefix → folder); 404 for anything else. Quiet."""
 
@@ -78,7 +74,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(built_site_subpath: Path) -> Iterator[Server]:
-    _require()
+    require_browser()
     mounts: dict[str, Path] = {SUBPATH: built_site_subpath}
     handler = type("Handler", (_Handler,), {"mounts": mounts})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
