@@ -12,6 +12,8 @@ Counted: every response of the site (the page, its CSS and scripts, the index fi
 it would travel gzip-compressed (level 6, as a CDN compresses text; files that are already compressed,
 such as Pagefind's index chunks, at their own size when gzip would not make them smaller). Time: from
 the start of navigation to the results on screen (wall clock in this process), the median of --runs.
+--waterfall prints, for the first run of each, every request's start and end (ms after navigation):
+the chain of requests one after another is what the time is made of.
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ def _one(browser, origin: str, query: str, typing: bool) -> dict:
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     seen: list = []
-    page.on("requestfinished", lambda r: seen.append(r))
+    ends: dict = {}
+    page.on("request", lambda r: ends.setdefault(id(r), [time.monotonic(), None]))
+    page.on(
+        "requestfinished",
+        lambda r: (seen.append(r), ends.setdefault(id(r), [None, None]).__setitem__(1, time.monotonic())),
+    )
     start = time.monotonic()
     if typing:
         page.goto(origin + "search/")
@@ -63,6 +70,7 @@ def _one(browser, origin: str, query: str, typing: bool) -> dict:
     found = page.inner_text("#search-status")
     total = pagefind = 0
     requests = 0
+    chain = []
     for r in seen:
         if urlsplit(r.url).hostname != "127.0.0.1":
             continue
@@ -73,6 +81,11 @@ def _one(browser, origin: str, query: str, typing: bool) -> dict:
         requests += 1
         if "/pagefind/" in r.url:
             pagefind += size
+        began, ended = ends.get(id(r), [None, None])
+        if began is not None and ended is not None:
+            chain.append(
+                (round((began - start) * 1000), round((ended - start) * 1000), size, urlsplit(r.url).path)
+            )
     context.close()
     return {
         "seconds": seconds,
@@ -81,6 +94,7 @@ def _one(browser, origin: str, query: str, typing: bool) -> dict:
         "requests": requests,
         "shown": shown,
         "status": found,
+        "chain": sorted(chain),
     }
 
 
@@ -103,7 +117,10 @@ def measure(site: Path, queries: list[str], runs: int = 1) -> list[dict]:
                             "how": "typing" if typing else "?q=",
                             "seconds": statistics.median(t["seconds"] for t in tries),
                             "seconds_all": [round(t["seconds"], 2) for t in tries],
-                            **{k: best[k] for k in ("bytes", "pagefind", "requests", "shown", "status")},
+                            **{
+                                k: best[k]
+                                for k in ("bytes", "pagefind", "requests", "shown", "status", "chain")
+                            },
                         }
                     )
             browser.close()
@@ -119,6 +136,7 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("queries", nargs="*", default=["高龄补贴", "行政复议", "依申请公开"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--waterfall", action="store_true", help="print each request's start and end")
     args = parser.parse_args()
     for row in measure(args.site, args.queries, args.runs):
         print(
@@ -126,6 +144,9 @@ def main() -> None:
             f"({row['pagefind'] / 1024:.0f} KiB of it pagefind/, {row['requests']} requests)\t"
             f"{row['seconds']:.2f} s (runs: {row['seconds_all']})\t{row['shown']} shown · {row['status']}"
         )
+        if args.waterfall:
+            for began, ended, size, path in row["chain"]:
+                print(f"    {began:6d} → {ended:6d} ms  {size / 1024:6.1f} KiB  {path}")
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from gkgen import build
+from tests.helpers import SUBPATH
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-SUBPATH = "/gk-archive/"
 
 
 def _build(out: Path, base_url: str | None = None) -> Path:

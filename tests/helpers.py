@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reports" / "reference"
+SUBPATH = "/gk-archive/"  # the base URL the archive is also built with (a site under a sub-path)
 CHROMIUM = Path(os.environ.get("GKGEN_CHROMIUM", "/usr/bin/chromium"))
 
 

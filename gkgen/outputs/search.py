@@ -34,9 +34,9 @@ from pathlib import Path, PurePosixPath
 from gkgen.outputs import search_routes, stable_index
 from gkgen.site import urls
 
-BUNDLE = "pagefind"  # the primary bundle's folder, relative to the site root
+BUNDLE = urls.SEARCH_INDEX.rstrip("/")  # the primary bundle's folder, relative to the site root
 SHARDS = "shards"  # other bundles: pagefind/shards/<name>/
-MANIFEST = "shards.json"  # pagefind/shards.json
+MANIFEST = urls.SEARCH_MANIFEST.removeprefix(urls.SEARCH_INDEX)  # pagefind/shards.json
 MANIFEST_VERSION = 3  # 3: the routing table (gkgen.outputs.search_routes)
 # Measured on report pages (2 cores): Pagefind extended 1.5.2 needed ~7 ms and ~0.7 MB per page and
 # already uses ~1.4 cores by itself; two 500-page runs side by side were only 15% faster than one

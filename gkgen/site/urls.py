@@ -31,6 +31,10 @@ NOT_FOUND = "404.html"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
+# The search index (gkgen.outputs.search): the search page preloads these two before its script runs.
+SEARCH_INDEX = "pagefind/"
+SEARCH_MANIFEST = SEARCH_INDEX + "shards.json"  # the shards, their years and the routing table
+SEARCH_MODULE = SEARCH_INDEX + "pagefind.js"  # Pagefind's script, in the first shard's bundle
 REPORTS_INDEX = "data/reports/index.json"  # every report's id, body, year, format and URL (the compare page)
 FIGURES_JSON = "data/figures.json"  # every report's key figures (the figure explorer)
 

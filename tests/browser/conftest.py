@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.helpers import CHROMIUM, require_browser
+from tests.helpers import CHROMIUM, SUBPATH, require_browser
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SUBPATH = "/gk-archive/"
 BLANK = b'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>blank</title></head><body></body></html>'
 
 

@@ -100,6 +100,50 @@ def test_typing_shows_report_links_and_the_url_carries_q(page, site_url: str) ->
     assert page.input_value("#site-q") == "行政复议"
 
 
+def test_the_index_files_the_page_preloads_are_fetched_once(page, site_url: str) -> None:
+    """The page's <head> starts fetching the manifest and Pagefind's script before its own script
+    runs; the script must then use those responses, not ask again (a preload whose mode does not match
+    the fetch is fetched twice, and the preload only costs bytes)."""
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    page.goto(site_url + "search/?q=行政复议")
+    wait_search(page)
+    preloads = page.eval_on_selector_all(
+        "link[rel=preload], link[rel=modulepreload]", "els => els.map(e => new URL(e.href).pathname)"
+    )
+    assert sorted(preloads) == ["/gk-archive/pagefind/pagefind.js", "/gk-archive/pagefind/shards.json"]
+    assert {p: fetched.count(p) for p in preloads} == {p: 1 for p in preloads}
+    assert page.locator("#search-results > li").count() > 0
+
+
+def test_an_input_method_word_is_searched_when_its_composition_ends(page, site_url: str) -> None:
+    """Typing Chinese through an input method shows the letters being composed (xingzheng) in the box;
+    they are not searched. The word the composition enters (行政复议) is."""
+    open_search(page, site_url)
+    page.evaluate(
+        """() => {
+          const box = document.getElementById("search-q");
+          for (const letters of ["x", "xing", "xingzheng"]) {
+            box.value = letters;
+            box.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true, inputType: "insertCompositionText" }));
+          }
+        }"""
+    )
+    page.wait_for_timeout(600)  # four times the typing pause: a search of the letters would have begun
+    assert "q=" not in page.url and page.locator("#search-results > li").count() == 0
+    page.evaluate(
+        """() => {
+          const box = document.getElementById("search-q");
+          box.value = "行政复议";
+          box.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true, inputType: "insertCompositionText" }));
+          box.dispatchEvent(new CompositionEvent("compositionend", { bubbles: true, data: "行政复议" }));
+        }"""
+    )
+    wait_search(page)
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["行政复议"]
+    assert page.locator("#search-results > li").count() > 0
+
+
 def test_result_link_opens_the_report_under_the_sub_path(page, site_url: str) -> None:
     open_search(page, site_url, "高龄补贴")
     page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")

@@ -1,7 +1,7 @@
 """Sharded indexes merged in the browser (mergeIndex) find the same pages as one index.
 
 Two copies of the built site are indexed, one as a single index and one in shards of at most three
-pages, and served under /one/ and /sharded/ (their search pages told so through <meta name="gkgen-base">).
+pages, and served under /one/ and /sharded/ (the URLs of their search pages moved there).
 The search page itself runs each query on both; the result sets must be equal.
 """
 
@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from gkgen.outputs import search
+from tests.helpers import SUBPATH
 
 QUERIES = [
     "政府信息",
@@ -35,12 +36,12 @@ QUERIES = [
 def _copy(source: Path, target: Path, prefix: str, max_pages: int) -> int:
     shutil.copytree(source, target)
     shards = len(search.index_site(target, max_pages_per_shard=max_pages).shards)
+    # The search page moves to its new home: every URL it names (its base, the index's manifest and
+    # script, its own stylesheet and script) starts with the prefix it is served under.
     page = target / "search" / "index.html"
     html = page.read_text(encoding="utf-8")
-    html = re.sub(
-        r'<meta name="gkgen-base" content="[^"]*">', f'<meta name="gkgen-base" content="{prefix}">', html
-    )
-    page.write_text(html, encoding="utf-8")
+    assert f'content="{SUBPATH}"' in html
+    page.write_text(html.replace(f'="{SUBPATH}', f'="{prefix}'), encoding="utf-8")
     return shards
 
 

@@ -14,6 +14,9 @@ const FILTERS = [
   { key: "breaks", label: "数据核对", kind: "checkbox" },
 ];
 const PAGE_SIZE = 10;
+// Typing waits this long for the next key before it searches. Short, because the wait is not idle: the
+// shard and its index chunks are fetched meanwhile (warm), so a new key costs no requests of its own.
+const DEBOUNCE_MS = 150;
 const SORTS = { "year-desc": { year: "desc" }, "year-asc": { year: "asc" } };
 
 const base = (document.querySelector('meta[name="gkgen-base"]')?.content || "/").replace(/\/?$/, "/");
@@ -365,7 +368,9 @@ function ensureInstance(i) {
   if (!instance) {
     const s = manifest.shards[i];
     instance = (async () => {
-      const pf = pagefindModule.createInstance({ basePath: base + s.bundle });
+      // No web worker: the worker's own script and start-up were a link of their own in the chain of
+      // requests before the first results, and a shard of ≤ 400 pages is searched in milliseconds.
+      const pf = pagefindModule.createInstance({ basePath: base + s.bundle, noWorker: true });
       await pf.options({ baseUrl: base, excerptLength: 40, mergeFilter: { shard: s.name } });
       await pf.init();
       pagefind = pf;
@@ -463,9 +468,11 @@ async function indexCounts() {
   return counts;
 }
 
+// One segmenter for the page: building one loads ICU's dictionary data, and every keystroke segments.
+const segmenter = typeof Intl.Segmenter === "undefined" ? null : new Intl.Segmenter("zh", { granularity: "word" });
+
 function segmentWords(term) {
-  if (typeof Intl.Segmenter === "undefined") return term.split(" ");
-  const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+  if (!segmenter) return term.split(" ");
   return [...segmenter.segment(term)].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
 }
 
@@ -670,7 +677,8 @@ async function run({ debounce }) {
     return;
   }
   if (debounce) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    warm(term);
+    await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
     if (gen !== generation) return;
   }
   // A word many shards hold: the newest shards first, until a page of results (progress).
@@ -701,6 +709,20 @@ async function run({ debounce }) {
   showStatus(term, found);
   await showMore(gen);
   done(gen);
+}
+
+// While the debounce waits for the person to stop typing: the routing buckets of the words typed so far,
+// the shard a search of them opens first (its entry, metadata and Pagefind's WebAssembly) and, while
+// that shard is the only one open, its index chunks for the words; the search then finds them loaded.
+let typed = "";
+
+function warm(term) {
+  typed = term;
+  if (!term) return;
+  shardsFor(term)
+    .then((need) => ensureInstance(newestFirst(need)[0]))
+    .then(() => (typed === term && merged.size === 1 ? pagefind.preload(term) : null))
+    .catch(() => {});
 }
 
 function showStatus(term, found) {
@@ -761,16 +783,19 @@ async function searchEarlier(gen) {
   await showMore(gen);
 }
 
+// The manifest and Pagefind's script (both preloaded by the page's <head>) are read side by side; the
+// routing buckets of a query in the address are fetched as soon as the manifest is in.
 async function loadPagefind() {
-  const response = await fetch(base + "pagefind/shards.json");
+  const module = import(els.app.dataset.module);
+  module.catch(() => {}); // awaited below; an archive without an index has no script to load
+  const response = await fetch(els.app.dataset.manifest);
   if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
   manifest = await response.json();
   if (!manifest.shards || !manifest.shards.length) return null;
   dropped = new Map((manifest.drop || []).map((id) => [id, manifest.dropped_filters?.[id] || {}]));
-  // The routing buckets of a query in the address are fetched while Pagefind's script loads.
   const q = normalizeQuery(readState().q);
   if (q) shardsFor(q).catch(() => {});
-  pagefindModule = await import(base + manifest.shards[0].bundle + "pagefind.js");
+  pagefindModule = await module;
   return pagefindModule;
 }
 
@@ -806,7 +831,12 @@ async function main() {
     await run({ debounce: false });
   });
   els.app.hidden = false;
-  els.input.addEventListener("input", () => run({ debounce: true }));
+  // An input method (拼音, 五笔) composes a word before it enters it: the letters shown meanwhile are not
+  // searched; the word is, when the composition ends.
+  els.input.addEventListener("input", (event) => {
+    if (!event.isComposing) run({ debounce: true });
+  });
+  els.input.addEventListener("compositionend", () => run({ debounce: true }));
   els.form.addEventListener("submit", (event) => {
     event.preventDefault();
     run({ debounce: false });
