@@ -47,7 +47,7 @@ for name, _ in plan:
     counter[y] = c + 1
     per100.append(per10[src[c % len(src)]])
 out = Path(tempfile.mkdtemp())
-routes = search_routes.write_routes(out, per100)
+routes, _ = search_routes.write_routes(out, per100)
 manifest = {
     "version": 3,
     "language": "zh-cn",

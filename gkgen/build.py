@@ -276,12 +276,14 @@ def _take_search_bundle(writer: SiteWriter, state: cache.State, result: search.I
         for rel in _previous_files(writer, state, search.BUNDLE):
             writer.keep(rel)
     else:  # the shards left in place are kept; what the index wrote is taken in
-        for rel in search.kept_files(_previous_files(writer, state, search.BUNDLE), result.kept):
+        previous = _previous_files(writer, state, search.BUNDLE)
+        for rel in search.kept_files(previous, result.kept, result.kept_routes):
             writer.keep(rel)
         writer.adopt(search.BUNDLE)
     stats.counts["search shards indexed"] = len(result.indexed)
     stats.counts["search shards reused"] = len(result.reused)
     stats.counts["search shards left in place"] = len(result.kept)
+    stats.counts["search routing buckets left in place"] = len(result.kept_routes)
 
 
 def _export_store(root: Path, incremental: bool, code: str) -> datasets.ExportStore:

@@ -146,12 +146,13 @@ def test_edits_leave_the_base_shards_in_place_and_replace_the_delta_shard(
             if p.is_file()
         }
 
-    # The manifest and the routing table (word → shards) describe every shard, the delta included, so
-    # they are written anew by every build; the base shards' own files are not.
+    # The manifest and the delta shard's routing table (pagefind/routes/delta/) change with the delta;
+    # the base shards' own files and their routing table (word → base shards) do not.
     def described(rel: str) -> bool:
-        return rel == "pagefind/shards.json" or rel.startswith("pagefind/routes/")
+        return rel == "pagefind/shards.json" or rel.startswith("pagefind/routes/delta/")
 
     base = {rel: stat for rel, stat in files().items() if not described(rel)}
+    assert any(rel.startswith("pagefind/routes/") for rel in base)
     for n, body in enumerate(("410204-wuyi", "220102-xingfu"), start=1):
         narrative = archive / "content" / "reports" / body / "2021.md"
         narrative.write_text(narrative.read_text("utf-8").replace("。", "；", 1), encoding="utf-8")
@@ -168,15 +169,23 @@ def test_edits_leave_the_base_shards_in_place_and_replace_the_delta_shard(
         # delta's files are gone, and the cache lists exactly what is on disk.
         delta = {rel for rel in now if rel.startswith("pagefind/shards/delta/")}
         assert set(now) == set(base) | delta | {rel for rel in now if described(rel)}
-        # The routing table sends words of the edited reports to the delta shard.
-        delta_bit = 1 << (len(manifest["shards"]) - 1)
-        routed = [
+        base_routes = [rel for rel in base if rel.startswith("pagefind/routes/")]
+        assert stats.counts["search routing buckets left in place"] == len(base_routes)
+        # The delta's routing table sends the words of the edited reports to the delta shard, the base
+        # table none of them (its masks have no bit for it).
+        assert manifest["routes"]["delta"]["path"] == "routes/delta/"
+        routed = {
             word
+            for bucket in (out / "pagefind" / "routes" / "delta").glob("*.json")
+            for word in json.loads(bucket.read_text("utf-8"))
+        }
+        assert len(routed) > 20 and {"信息", "公开"} <= routed
+        delta_bit = 1 << (len(manifest["shards"]) - 1)
+        assert not any(
+            int(mask, 16) & delta_bit
             for bucket in (out / "pagefind" / "routes").glob("*.json")
-            for word, mask in json.loads(bucket.read_text("utf-8")).items()
-            if int(mask, 16) & delta_bit
-        ]
-        assert len(routed) > 20
+            for mask in json.loads(bucket.read_text("utf-8")).values()
+        )
         fragments = [rel for rel in delta if rel.startswith("pagefind/shards/delta/fragment/")]
         assert len(fragments) == n
         state = cache.load_state(archive, cache.code_digest())

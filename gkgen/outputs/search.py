@@ -81,6 +81,7 @@ class IndexResult:
     seconds: float
     unchanged: bool = False  # the previous site's pagefind/ is exactly right: nothing was written
     kept: tuple[str, ...] = ()  # bundle folders left as they are in the live site (not in the staging folder)
+    kept_routes: tuple[str, ...] = ()  # routing buckets (pagefind/routes/<n>.json) left likewise
 
     @property
     def pages(self) -> int:
@@ -299,15 +300,20 @@ def _run_pagefind(binary: Path, name: str, source: Path, output: Path, language:
         ) from exc
 
 
-def kept_files(files: Iterable[str], kept: Iterable[str]) -> list[str]:
+def kept_files(files: Iterable[str], kept: Iterable[str], kept_routes: Iterable[str] = ()) -> list[str]:
     """Of the previous build's files under pagefind/, those in the bundles ``kept`` in place (the
-    primary bundle's own files, not the manifest or the nested shards, belong to ``pagefind/``)."""
+    primary bundle's own files, not the manifest or the nested shards, belong to ``pagefind/``) and the
+    routing buckets ``kept_routes``."""
     bundles = set(kept)
+    routes = {f"{BUNDLE}/{search_routes.ROUTES}/{name}" for name in kept_routes}
     found = []
     for rel in files:
         parts = rel.split("/")
+        if rel in routes:
+            found.append(rel)
+            continue
         if parts[0] != BUNDLE or rel == f"{BUNDLE}/{MANIFEST}" or parts[1] == search_routes.ROUTES:
-            continue  # the manifest and the routing table are written anew by every index
+            continue  # the manifest is written anew by every index, the routing buckets when they change
         nested = len(parts) > 3 and parts[1] == SHARDS
         if (f"{BUNDLE}/{SHARDS}/{parts[2]}/" if nested else f"{BUNDLE}/") in bundles:
             found.append(rel)
@@ -565,9 +571,12 @@ def _try_delta(roots, previous, pages, state, salt, binary, work, language, delt
     )
 
 
-def _routes(site: Path, previous: Path | None, state_dir: Path | None, outcome: _Outcome) -> dict:
-    """The routing table of the shards (gkgen.outputs.search_routes), written into site/pagefind/routes/."""
-    per_shard = []
+def _routes(
+    site: Path, previous: Path | None, state_dir: Path | None, outcome: _Outcome
+) -> tuple[dict, list[str]]:
+    """The routing table of the shards (gkgen.outputs.search_routes), written into site/pagefind/routes/;
+    when the base shards stay in place in the live site, so do the buckets whose bytes are unchanged."""
+    per_shard: list[set[str]] = []
     for shard in outcome.shards:
         home = previous if shard.bundle in outcome.kept and previous is not None else site
         bundle = home.joinpath(*PurePosixPath(shard.bundle).parts)
@@ -578,7 +587,14 @@ def _routes(site: Path, previous: Path | None, state_dir: Path | None, outcome: 
                 f"无法读取分片 {shard.name} 的索引词表：{type(exc).__name__}: {exc}"
             ) from exc
     search_routes.prune_cache(state_dir, {s.digest for s in outcome.shards})
-    return search_routes.write_routes(site / BUNDLE, per_shard)
+    in_place = bool(outcome.kept) and previous is not None
+    has_delta = bool(outcome.shards) and outcome.shards[-1].name == DELTA
+    return search_routes.write_routes(
+        site / BUNDLE,
+        per_shard[:-1] if has_delta else per_shard,
+        per_shard[-1] if has_delta else None,
+        previous / BUNDLE if in_place else None,
+    )
 
 
 def _finish(
@@ -593,7 +609,7 @@ def _finish(
         return IndexResult((), (), (), time.monotonic() - start, unchanged=True)
     bundle_root = site / BUNDLE
     bundle_root.mkdir(exist_ok=True)
-    routes = _routes(site, previous, state_dir, outcome)
+    routes, kept_routes = _routes(site, previous, state_dir, outcome)
     manifest = {
         "version": MANIFEST_VERSION,
         "language": LANGUAGE,
@@ -623,4 +639,5 @@ def _finish(
         reused=tuple(outcome.reused),
         seconds=time.monotonic() - start,
         kept=outcome.kept,
+        kept_routes=tuple(kept_routes),
     )

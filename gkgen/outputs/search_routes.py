@@ -5,7 +5,8 @@ shard without 高龄), so a sharded index found more than one index would; and m
 every search made the first search heavy (each shard's metadata and index chunks). With the table the
 page merges only the shards that hold every word of the query, and filters the search to them.
 
-    pagefind/routes/<bucket>.json   {word: shards as a hexadecimal bit mask (bit i = manifest shard i)}
+    pagefind/routes/<bucket>.json        {word: base shards as a hexadecimal bit mask (bit i = manifest shard i)}
+    pagefind/routes/delta/<bucket>.json  {word: 1} for the words of the delta shard, when there is one
 
 A word sits in bucket ``first code point % buckets``; the page fetches the bucket of each query word
 (as the browser segments it, lower-cased) and takes the shards holding a word equal to it or starting
@@ -30,6 +31,7 @@ from gkgen.outputs import stable_index
 ROUTES = "routes"
 WORDS_DIR = "words"  # in the build's state folder: <shard digest>.txt.gz, one word a line
 WORDS_PER_BUCKET = 400
+DELTA_DIR = "delta"  # routes/delta/<bucket>.json: the delta shard's words, {word: 1}
 
 
 def bundle_words(bundle: Path) -> set[str]:
@@ -83,21 +85,62 @@ def bucket_of(word: str, buckets: int) -> int:
     return ord(word[0]) % buckets  # the page computes word.codePointAt(0) % buckets
 
 
-def write_routes(root: Path, per_shard: Sequence[set[str]]) -> dict:
-    """Write pagefind/routes/ under ``root`` (the pagefind/ folder); returns the manifest's "routes" entry."""
+def write_routes(
+    root: Path,
+    base: Sequence[set[str]],
+    delta: set[str] | None = None,
+    unchanged_from: Path | None = None,
+) -> tuple[dict, list[str]]:
+    """Write pagefind/routes/ under ``root`` (the pagefind/ folder): the table of the ``base`` shards
+    (bit i = manifest shard i) and, when there is a delta shard (the manifest's last), its own table of
+    ``delta`` words in routes/delta/. Returns the manifest's "routes" entry and the base buckets not
+    written because ``unchanged_from`` (the live site's pagefind/ folder, when the build keeps its files
+    in place) holds them with the same bytes.
+
+    Why two tables: the delta shard is re-indexed at every edit and its words are spread over every
+    bucket; with its bit in the base table an edit rewrote the whole table (tens of MB at 100,000
+    reports). Apart, the base table changes only when the base shards do."""
     masks: dict[str, int] = {}
-    for i, words in enumerate(per_shard):
+    for i, words in enumerate(base):
         for word in words:
             masks[word] = masks.get(word, 0) | (1 << i)
-    buckets = bucket_count(len(masks))
-    table: list[dict[str, str]] = [{} for _ in range(buckets)]
-    for word in sorted(masks):
-        table[bucket_of(word, buckets)][word] = format(masks[word], "x")
     folder = root / ROUTES
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    for i, bucket in enumerate(table):
-        text = json.dumps(bucket, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        (folder / f"{i}.json").write_text(text, encoding="utf-8")
-    return {"path": f"{ROUTES}/", "buckets": buckets, "words": len(masks)}
+    buckets = bucket_count(len(masks))
+    kept: list[str] = []
+    for name, data in _buckets({w: format(m, "x") for w, m in masks.items()}, buckets):
+        if unchanged_from is not None and _same_bytes(unchanged_from / ROUTES / name, data):
+            kept.append(name)
+        else:
+            (folder / name).write_bytes(data)
+    entry: dict = {"path": f"{ROUTES}/", "buckets": buckets, "words": len(masks)}
+    if delta is not None:
+        (folder / DELTA_DIR).mkdir()
+        delta_buckets = bucket_count(len(delta))
+        for name, data in _buckets(dict.fromkeys(delta, "1"), delta_buckets):
+            (folder / DELTA_DIR / name).write_bytes(data)
+        entry["delta"] = {"path": f"{ROUTES}/{DELTA_DIR}/", "buckets": delta_buckets, "words": len(delta)}
+    return entry, kept
+
+
+def _buckets(table: dict[str, str], buckets: int) -> list[tuple[str, bytes]]:
+    """The bucket files of a table {word: value}: (name, bytes), every bucket, empty ones too."""
+    split: list[dict[str, str]] = [{} for _ in range(buckets)]
+    for word in sorted(table):
+        split[bucket_of(word, buckets)][word] = table[word]
+    return [
+        (
+            f"{i}.json",
+            json.dumps(b, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"),
+        )
+        for i, b in enumerate(split)
+    ]
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

@@ -322,22 +322,41 @@ function resultItem(data, term, shown) {
 }
 
 // Shards (pagefind/shards.json) are merged into the one Pagefind instance only when a search needs
-// them. The routing table (pagefind/routes/<bucket>.json: word → the shards holding it, as a bit mask)
-// tells which shards hold every word of the query, as the browser segments it; only they are merged
+// them. The routing table (pagefind/routes/<bucket>.json: word → the base shards holding it, as a bit
+// mask; routes/delta/<bucket>.json: the words of the delta shard, the manifest's last, when there is
+// one) tells which shards hold every word of the query, as the browser segments it; only they are merged
 // and searched. So a rare word loads one or two shards, and a shard lacking a word cannot answer with
 // parts of it (Pagefind 1.6 falls back to 高 for a 高龄 an index lacks). Words no shard holds: every
 // shard is searched, as one index would be.
 let manifest = null;
 const merged = new Set(); // indexes into manifest.shards
 const merging = new Map(); // index → promise of its mergeIndex
-const buckets = new Map(); // bucket number → promise of its table
+const buckets = new Map(); // bucket URL → promise of its table
 
-function bucket(n) {
-  if (!buckets.has(n)) {
-    const url = base + "pagefind/" + manifest.routes.path + n + ".json";
-    buckets.set(n, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: ${r.status}`)))));
+// The bucket of `word` in a table (manifest.routes, or manifest.routes.delta): {word: mask}.
+function bucket(table, word) {
+  const url = base + "pagefind/" + table.path + (word.codePointAt(0) % table.buckets) + ".json";
+  if (!buckets.has(url)) {
+    buckets.set(url, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: ${r.status}`)))));
   }
-  return buckets.get(n);
+  return buckets.get(url);
+}
+
+// The shards holding `word` (or a word it begins), as a bit mask of manifest indexes.
+async function wordMask(word) {
+  const { delta } = manifest.routes;
+  const [own, changed] = await Promise.all([bucket(manifest.routes, word), delta ? bucket(delta, word) : {}]);
+  let mask = 0n;
+  for (const [w, hex] of Object.entries(own)) if (w.startsWith(word)) mask |= BigInt("0x" + hex);
+  if (Object.keys(changed).some((w) => w.startsWith(word))) mask |= 1n << BigInt(manifest.shards.length - 1);
+  return mask;
+}
+
+// Whether any shard holds exactly `word`.
+async function indexHolds(word) {
+  const { delta } = manifest.routes;
+  const tables = await Promise.all([bucket(manifest.routes, word), delta ? bucket(delta, word) : {}]);
+  return tables.some((t) => Object.prototype.hasOwnProperty.call(t, word));
 }
 
 async function shardsFor(term) {
@@ -345,15 +364,8 @@ async function shardsFor(term) {
   if (!term || all.length === 1 || !manifest.routes) return all;
   const pieces = [...new Set(segmentWords(term))];
   if (!pieces.length) return all;
-  const tables = await Promise.all(pieces.map((p) => bucket(p.codePointAt(0) % manifest.routes.buckets)));
-  let need = null;
-  pieces.forEach((piece, i) => {
-    let mask = 0n;
-    for (const [word, hex] of Object.entries(tables[i])) {
-      if (word === piece || word.startsWith(piece)) mask |= BigInt("0x" + hex);
-    }
-    need = need === null ? mask : need & mask;
-  });
+  const masks = await Promise.all(pieces.map(wordMask));
+  const need = masks.reduce((a, b) => a & b);
   const chosen = all.filter((i) => (need >> BigInt(i)) & 1n);
   return chosen.length ? chosen : all;
 }
@@ -522,11 +534,11 @@ async function cuts(word, limit = 6) {
   const chars = [...word];
   const own = segmentWords(word);
   if (!manifest.routes || chars.length > 12) return [own];
-  const tables = await Promise.all(
-    [...new Set(chars.map((c) => c.toLowerCase().codePointAt(0) % manifest.routes.buckets))].map(async (n) => [n, await bucket(n)]),
-  );
-  const byBucket = new Map(tables);
-  const known = (w) => Object.prototype.hasOwnProperty.call(byBucket.get(w.codePointAt(0) % manifest.routes.buckets) || {}, w);
+  // Every piece a cut may use, looked up at once (each is in the bucket of its first character).
+  const pieces = new Set();
+  for (let i = 0; i < chars.length; i++) for (let j = i + 1; j <= chars.length; j++) pieces.add(chars.slice(i, j).join("").toLowerCase());
+  const holds = new Map(await Promise.all([...pieces].map(async (w) => [w, await indexHolds(w)])));
+  const known = (w) => holds.get(w);
   const found = [];
   const walk = (i, parts) => {
     if (found.length >= 50) return;
