@@ -43,7 +43,7 @@ _REPORT = re.compile(r"^reports/([^/]+)/(\d{4})/index\.html$")
 
 def build(site: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "gkgen.cli", "build", "--out", str(site), "--base-url", "/"],
+        [sys.executable, "-m", "gkgen", "build", "--out", str(site), "--base-url", "/"],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,

@@ -162,3 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         return importer_cli.run(args)
     raise AssertionError(args.command)
+
+
+if __name__ == "__main__":  # python -m gkgen.cli, as python -m gkgen
+    raise SystemExit(main())
