@@ -21,7 +21,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import cbor2
@@ -87,12 +87,13 @@ def bucket_of(word: str, buckets: int) -> int:
 
 def write_routes(
     root: Path,
-    base: Sequence[set[str]],
+    base: Iterable[set[str]],
     delta: set[str] | None = None,
     unchanged_from: Path | None = None,
 ) -> tuple[dict, list[str]]:
     """Write pagefind/routes/ under ``root`` (the pagefind/ folder): the table of the ``base`` shards
-    (bit i = manifest shard i) and, when there is a delta shard (the manifest's last), its own table of
+    (bit i = manifest shard i; their words are folded in one shard at a time, so an iterator holds
+    only one shard's in memory) and, when there is a delta shard (the manifest's last), its own table of
     ``delta`` words in routes/delta/. Returns the manifest's "routes" entry and the base buckets not
     written because ``unchanged_from`` (the live site's pagefind/ folder, when the build keeps its files
     in place) holds them with the same bytes.
