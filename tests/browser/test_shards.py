@@ -149,3 +149,27 @@ def test_a_common_word_first_reads_the_newest_shards(page, server, two_sites) ->
         "#search-results li h2 a", "els => els.map(a => a.getAttribute('href'))"
     )
     assert links[: len(shown)] == shown and len(links) == len(set(links)) > len(shown)
+
+
+def test_a_phrase_of_common_words_opens_a_bounded_number_of_shards_at_first(page, server, two_sites) -> None:
+    """公开, 信息 and 政府 are in every shard, the phrase 公开信息政府 in no report: the routing table
+    (which knows words, not phrases) cannot narrow the shards, so the first search stops after 15 of
+    them, says what it has not searched, and the button searches the rest (at 100,000 reports the
+    search would otherwise open all 250 shards before saying anything)."""
+    metas: set[str] = set()
+    page.on("request", lambda r: r.url.endswith(".pf_meta") and metas.add(r.url))
+    page.goto(server.origin + two_sites[1] + "search/?q=" + quote("公开信息政府"))
+    page.wait_for_function("document.querySelector('#search-app').dataset.searched === location.search")
+    shards = page.evaluate(f"fetch('{two_sites[1]}pagefind/shards.json').then(r => r.json())")["shards"]
+    assert len(shards) > 30
+    assert len(metas) == 15
+    status = page.inner_text("#search-status")
+    assert "找到 0 份" in status and "尚未查找" in status, status
+    clicks = 0
+    while page.is_visible("#search-earlier"):
+        page.click("#search-earlier")
+        page.wait_for_function("!document.querySelector('#search-earlier').disabled")
+        clicks += 1
+        assert len(metas) <= 15 * (clicks + 1)
+    assert len(metas) == len(shards)
+    assert page.inner_text("#search-status").startswith("没有找到"), page.inner_text("#search-status")

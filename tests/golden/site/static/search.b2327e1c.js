@@ -763,20 +763,29 @@ function searchedYears(p) {
 
 // Progressive search: a word held by at most FIRST_ALL shards (a rare word) searches them all at once;
 // otherwise shards are opened newest first, a few at a time (1, 2, 4, … each call), until the search has found
-// `want` more results than before, or no shard is left. Each step searches the shards opened so far
-// (those already read come from the browser's cache), so the results are those of one index over them.
+// `want` more results than before, no shard is left, or this call has opened OPEN_AT_MOST shards. Each
+// step searches the shards opened so far (those already read come from the browser's cache), so the
+// results are those of one index over them.
 const FIRST_ALL = 3;
+// A phrase of common words (the routing table knows words, not phrases) may be in few reports while its
+// words are in every shard; without a bound its first search would open them all (250 shards at
+// 100,000 reports: megabytes). After 1 + 2 + 4 + 8 shards the page shows what it found and offers the rest.
+const OPEN_AT_MOST = 15;
 let progress = null;
 
 async function widen(p, want, gen) {
   let step = 1; // each call starts again from one shard: a common word needs no more
+  const start = p.opened;
   let found = null;
   do {
-    p.opened = Math.min(p.candidates.length, p.opened + step);
+    p.opened = Math.min(p.candidates.length, p.opened + step, start + OPEN_AT_MOST);
     step *= 2;
     found = await searchIndex(p.term, p.filters, new Set(p.candidates.slice(0, p.opened)));
     if (gen !== generation) return null;
-  } while (found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE && p.opened < p.candidates.length);
+  } while (
+    found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE &&
+    p.opened < Math.min(p.candidates.length, start + OPEN_AT_MOST)
+  );
   return found;
 }
 
