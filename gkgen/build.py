@@ -178,6 +178,9 @@ def _pipeline(
             print(f"构建失败：{len(loaded.diagnostics.errors)} 个错误；网站未改动", file=stream)
             return 1
         archive = loaded.archive
+        # The archive just loaded is left out of the cyclic collector too (it holds no cycles): at
+        # 100,000 reports every later pass of the collector walked it, most of the time of some stages.
+        workers.freeze_heap()
         try:
             with SiteWriter(out, leftover) as writer:
                 reuse = Reuse(state, writer, stats.counts)

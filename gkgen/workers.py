@@ -162,3 +162,8 @@ def frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def freeze_heap() -> None:
+    """Inside frozen_heap(): objects alive now are left out of the collector as well (until it ends)."""
+    gc.freeze()
