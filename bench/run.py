@@ -6,7 +6,7 @@ the peak memory of the whole process tree (gkgen, its workers and the Pagefind p
 summed at each moment, sampled from /proc every 100 ms). With --peer (PEER=1 in make) the same
 reports are also built with Hugo and indexed with Pagefind extended, in the same run.
 
-    python -m bench.run --n 1000 --n 10000 [--peer]
+    python -m bench.run --n 1000 --n 10000 [--peer] [--clean-only]
 
 Synthetic archives live under bench/out/ (git-ignored), never under content/.
 """
@@ -118,11 +118,13 @@ def edit_one_report(archive: Path) -> None:
     md.write_text(md.read_text("utf-8").replace("。", "；", 1), encoding="utf-8")
 
 
-def bench(n: int, with_peer: bool) -> dict:
+def bench(n: int, with_peer: bool, clean_only: bool = False) -> dict:
     archive = OUT / f"archive-{n}"
     print(f"== N = {n}: generating {archive.relative_to(OUT.parent.parent)}", file=sys.stderr)
     synth.generate(archive, n)
     runs = {"clean build": gkgen_build(archive, incremental=False)}
+    if clean_only:
+        return {"n": n, "gkgen": runs}
     # The clean build writes no cache: the first cached build renders everything again and records it.
     runs["first cached build"] = gkgen_build(archive, incremental=True)
     runs["no-change rebuild"] = gkgen_build(archive, incremental=True)
@@ -178,9 +180,16 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, action="append", help="archive sizes (default: 1000 and 10000)")
     parser.add_argument("--peer", action="store_true", default=os.environ.get("PEER") == "1")
+    parser.add_argument(
+        "--clean-only",
+        action="store_true",
+        help="only the clean build (its site is left for bench.search_payload)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    results = [bench(n, args.peer) for n in (args.n or [1000, 10000])]
+    results = [
+        bench(n, args.peer and not args.clean_only, args.clean_only) for n in (args.n or [1000, 10000])
+    ]
     (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(report(results))
 
