@@ -29,6 +29,7 @@ from gkgen.content.config import FILE as CONFIG_FILE
 from gkgen.content.config import load_config
 
 WATCHED_FOLDERS = ("content", "templates")  # every file under them; the config file beside them
+READY_MS = 500  # a watch answers at least this often (an empty batch): its first answer says it is in place
 RELOAD_SCRIPT = b"""<script>(function(){var v=%d;function wait(){fetch('/__gkgen/wait?v='+v).then(function(r){
 return r.text()}).then(function(t){if(+t!==v){location.reload()}else{wait()}}).catch(function(){
 setTimeout(wait,2000)})}wait()})();</script>"""
@@ -93,23 +94,35 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _notify_on_change(paths: list[Path], recursive: bool, watch_filter, wake: threading.Event, stop) -> None:
-    """Set ``wake`` after each batch of changes under ``paths`` until ``stop`` is set."""
+def _notify_on_change(
+    paths: list[Path], recursive: bool, watch_filter, wake: threading.Event, stop, ready: threading.Event
+) -> None:
+    """Set ``wake`` after each batch of changes under ``paths`` until ``stop`` is set; ``ready`` once the
+    watch is in place (its first answer, a batch or an empty one after READY_MS, comes after that)."""
+    options = {"recursive": recursive, "watch_filter": watch_filter, "stop_event": stop}
+    options |= {"rust_timeout": READY_MS, "yield_on_timeout": True}
     try:
-        changes = watchfiles.watch(
-            *paths, recursive=recursive, watch_filter=watch_filter, stop_event=stop, raise_interrupt=False
-        )
-        for _ in changes:
-            wake.set()
+        for changes in watchfiles.watch(*paths, raise_interrupt=False, **options):
+            ready.set()
+            if changes:
+                wake.set()
     except (OSError, RuntimeError):  # no notifications here (e.g. inotify watches used up): poll instead
-        for _ in watchfiles.watch(
-            *paths, recursive=recursive, watch_filter=watch_filter, stop_event=stop, force_polling=True
-        ):
-            wake.set()
+        for changes in watchfiles.watch(*paths, force_polling=True, **options):
+            ready.set()
+            if changes:
+                wake.set()
 
 
-def watch(root: Path, out: Path, builds: Builds, stream: TextIO, stop: threading.Event) -> None:
-    """Rebuild after each batch of changes to what a build reads; the browser reloads after a good one."""
+def watch(
+    root: Path,
+    out: Path,
+    builds: Builds,
+    stream: TextIO,
+    stop: threading.Event,
+    ready: threading.Event | None = None,
+) -> None:
+    """Rebuild after each batch of changes to what a build reads; the browser reloads after a good one.
+    ``ready`` is set once every watch is in place: a change made after it is never missed."""
     wake = threading.Event()
     root = root.resolve()  # watchfiles reports absolute paths
     folders = [root / name for name in WATCHED_FOLDERS if (root / name).is_dir()]
@@ -120,11 +133,19 @@ def watch(root: Path, out: Path, builds: Builds, stream: TextIO, stop: threading
         # leave a watch on the old file behind.
         ([root], False, lambda _change, path: path == config),
     ]
+    started: list[threading.Event] = []
     for paths, recursive, watch_filter in watchers:
         if paths:
+            started.append(threading.Event())
             threading.Thread(
-                target=_notify_on_change, args=(paths, recursive, watch_filter, wake, stop), daemon=True
+                target=_notify_on_change,
+                args=(paths, recursive, watch_filter, wake, stop, started[-1]),
+                daemon=True,
             ).start()
+    for event in started:
+        event.wait(timeout=30)
+    if ready is not None:
+        ready.set()
     while not stop.is_set():
         if not wake.wait(timeout=0.5):
             continue
@@ -149,7 +170,11 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, stream: TextIO 
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     stop = threading.Event()
-    threading.Thread(target=watch, args=(root, out, builds, stream, stop), daemon=True).start()
+    # The address is given once the file watches are in place: an edit made as soon as the page is
+    # open (before the watches were, on a busy machine) was never rebuilt.
+    watching = threading.Event()
+    threading.Thread(target=watch, args=(root, out, builds, stream, stop, watching), daemon=True).start()
+    watching.wait(timeout=30)
     print(
         f"正在 http://{host}:{server.server_address[1]}{config.base_path} 提供网站；修改内容后自动重建。"
         "按 Ctrl+C 停止。",
