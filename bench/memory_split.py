@@ -45,7 +45,7 @@ def measure(archive: str) -> dict:
         if sum(parts.values()) > peak[0]:
             peak = (sum(parts.values()), parts)
         time.sleep(0.2)
-    build.communicate()
+    build.wait()
     if build.returncode != 0:
         raise SystemExit(f"the build failed ({build.returncode})")
     gib = lambda kib: round(kib / GIB_IN_KIB, 3)  # noqa: E731
