@@ -142,8 +142,13 @@ class Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (their memory goes back); later jobs run inline."""
         if self._executor is not None:
             self._executor.shutdown()
+            self._executor = None
 
     def map(self, task: str, items: list, *args: object, threshold: int = POOL_THRESHOLD) -> Iterable:
         """``Worker.<task>(*args, item)`` for each item, in order."""
