@@ -27,6 +27,7 @@ import json
 import os
 import pickle
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,9 +144,10 @@ class State:
 
 
 @contextmanager
-def _no_gc():
-    """Pickling and unpickling a large state creates no reference cycles; the cyclic collector scanning
-    the half-built graph over and over would more than double the time."""
+def gc_paused() -> Iterator[None]:
+    """The cyclic collector paused while a large graph without reference cycles is made: each batch of
+    new containers would start a pass over the heap (pickling and unpickling the state: more than
+    double the time; decoding a search shard's posting lists in the build, gkgen.outputs.search_routes)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -165,7 +167,7 @@ def _read(path: Path) -> object:
 
 def load_state(root: Path, code: str) -> State:
     """The last build's state; what is missing, unreadable or from other code is simply not there."""
-    with _no_gc():
+    with gc_paused():
         return _load_state(root, code)
 
 
@@ -219,7 +221,7 @@ def save_state(root: Path, state: State) -> None:
 
 def _write(path: Path, value: object) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as f, _no_gc():
+    with tmp.open("wb") as f, gc_paused():
         pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 

@@ -18,16 +18,15 @@ shard's digest, so an incremental build reads only the delta shard's.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 import cbor2
 
+from gkgen.incremental.cache import gc_paused
 from gkgen.outputs import stable_index
 
 ROUTES = "routes"
@@ -47,7 +46,10 @@ def bundle_words(bundle: Path) -> set[str]:
         data = gzip.decompress(chunk.read_bytes())
         if not data.startswith(stable_index.MAGIC):
             raise ValueError(f"unexpected index chunk {chunk.name}")
-        with _cyclic_gc_paused():
+        # Hundreds of thousands of posting lists, no cycle: at 100,000 reports (py-spy: most samples in
+        # gc_collect_main) the collector's passes over the build's heap took the routing table's stage
+        # to over 20 min where decoding alone takes 250 × 0.8 s.
+        with gc_paused():
             entries = cbor2.loads(data[len(stable_index.MAGIC) :])
         if not isinstance(entries, list) or not entries or not isinstance(entries[0], list):
             raise ValueError(f"unexpected index chunk {chunk.name}")
@@ -55,21 +57,6 @@ def bundle_words(bundle: Path) -> set[str]:
             if isinstance(entry, list) and entry and isinstance(entry[0], str):
                 words.add(entry[0])
     return words
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Decoding a chunk makes hundreds of thousands of lists (the posting lists), none in a cycle. Each
-    batch of new lists starts a pass of Python's cyclic collector, which in the build walks the whole
-    heap grown since the freeze: at 100,000 reports (py-spy: most samples in gc_collect_main) the
-    routing table took over 20 min where decoding alone takes 250 × 0.8 s."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def shard_words(bundle: Path, digest: str, state_dir: Path | None) -> set[str]:
