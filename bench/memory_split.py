@@ -2,17 +2,15 @@
 
     python -m bench.memory_split ARCHIVE     # e.g. bench/out/archive-10000 (python -m bench.synth)
 
-Runs a clean build of ARCHIVE into ARCHIVE/site, as `bench.run` does, and samples the resident memory
-of each process of its tree every 0.2 s; prints the tree's peak, what it was made of at that moment,
+Runs a clean build of ARCHIVE into ARCHIVE/site with `bench.run.measure`, whose samples of the process
+tree (every 0.1 s) it adds up by kind; prints the tree's peak, what it was made of at that moment,
 and each kind's own maximum (GiB).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
 
 from bench import run
 
@@ -29,25 +27,22 @@ def _kind(pid: int, main: int) -> str | None:
 
 
 def measure(archive: str) -> dict:
-    build = subprocess.Popen(
-        [sys.executable, "-c", run.BUILD, archive, "0"], stdout=subprocess.PIPE, text=True
-    )
     peak: tuple[int, dict[str, int]] = (0, {})
     most: dict[str, int] = {}
-    while build.poll() is None:
+
+    def sample(root: int, rss: dict[int, int]) -> None:
+        nonlocal peak
         parts: dict[str, int] = {}
-        for pid in [build.pid, *run._children_of(build.pid)]:
-            kind = _kind(pid, build.pid)
+        for pid, kib in rss.items():
+            kind = _kind(pid, root)
             if kind:
-                parts[kind] = parts.get(kind, 0) + run._rss_kib(pid)
+                parts[kind] = parts.get(kind, 0) + kib
         for kind, kib in parts.items():
             most[kind] = max(most.get(kind, 0), kib)
         if sum(parts.values()) > peak[0]:
             peak = (sum(parts.values()), parts)
-        time.sleep(0.2)
-    build.wait()
-    if build.returncode != 0:
-        raise SystemExit(f"the build failed ({build.returncode})")
+
+    run.measure([sys.executable, "-c", run.BUILD, archive, "0"], on_sample=sample)
     gib = lambda kib: round(kib / GIB_IN_KIB, 3)  # noqa: E731
     return {
         "peak_gib": gib(peak[0]),

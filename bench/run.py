@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import peer, synth
@@ -69,10 +70,23 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(command: list[str], **kwargs) -> tuple[float, int, str, float]:
+def tree_rss(root: int) -> dict[int, int]:
+    """Each process of the tree under ``root`` (itself included) → its resident memory (KiB)."""
+    found: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        found[pid] = _rss_kib(pid)
+        stack.extend(_children_of(pid))
+    return found
+
+
+def measure(
+    command: list[str], on_sample: Callable[[int, dict[int, int]], None] | None = None, **kwargs
+) -> tuple[float, int, str, float]:
     """Run a command; return wall seconds, the peak summed RSS of its process tree (bytes), stdout, and
     the CPU seconds (user + system) of the tree: on this machine's two vCPUs, CPU is what parallel
-    work competes for."""
+    work competes for. ``on_sample(pid, tree_rss(pid))`` sees each sample of the tree."""
     cpu_before = _children_cpu()  # this process waits for nothing else meanwhile
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **kwargs)
@@ -82,12 +96,10 @@ def measure(command: list[str], **kwargs) -> tuple[float, int, str, float]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            total, stack = 0, [process.pid]
-            while stack:
-                pid = stack.pop()
-                total += _rss_kib(pid)
-                stack.extend(_children_of(pid))
-            peak = max(peak, total)
+            rss = tree_rss(process.pid)
+            peak = max(peak, sum(rss.values()))
+            if on_sample is not None:
+                on_sample(process.pid, rss)
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
