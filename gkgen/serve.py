@@ -99,18 +99,20 @@ def _notify_on_change(
 ) -> None:
     """Set ``wake`` after each batch of changes under ``paths`` until ``stop`` is set; ``ready`` once the
     watch is in place (its first answer, a batch or an empty one after READY_MS, comes after that)."""
-    options = {"recursive": recursive, "watch_filter": watch_filter, "stop_event": stop}
-    options |= {"rust_timeout": READY_MS, "yield_on_timeout": True}
+
+    def follow(**how: bool) -> None:
+        for changes in watchfiles.watch(
+            *paths, recursive=recursive, watch_filter=watch_filter, stop_event=stop,
+            rust_timeout=READY_MS, yield_on_timeout=True, **how,
+        ):  # fmt: skip
+            ready.set()
+            if changes:
+                wake.set()
+
     try:
-        for changes in watchfiles.watch(*paths, raise_interrupt=False, **options):
-            ready.set()
-            if changes:
-                wake.set()
+        follow(raise_interrupt=False)
     except (OSError, RuntimeError):  # no notifications here (e.g. inotify watches used up): poll instead
-        for changes in watchfiles.watch(*paths, force_polling=True, **options):
-            ready.set()
-            if changes:
-                wake.set()
+        follow(force_polling=True)
 
 
 def watch(
