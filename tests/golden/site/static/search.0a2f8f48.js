@@ -342,10 +342,15 @@ function bucket(table, word) {
   return buckets.get(url);
 }
 
+// The buckets of `word` in the base shards' table and in the delta shard's ({} without one).
+function routeBuckets(word) {
+  const { delta } = manifest.routes;
+  return Promise.all([bucket(manifest.routes, word), delta ? bucket(delta, word) : {}]);
+}
+
 // The shards holding `word` (or a word it begins), as a bit mask of manifest indexes.
 async function wordMask(word) {
-  const { delta } = manifest.routes;
-  const [own, changed] = await Promise.all([bucket(manifest.routes, word), delta ? bucket(delta, word) : {}]);
+  const [own, changed] = await routeBuckets(word);
   let mask = 0n;
   for (const [w, hex] of Object.entries(own)) if (w.startsWith(word)) mask |= BigInt("0x" + hex);
   if (Object.keys(changed).some((w) => w.startsWith(word))) mask |= 1n << BigInt(manifest.shards.length - 1);
@@ -354,9 +359,7 @@ async function wordMask(word) {
 
 // Whether any shard holds exactly `word`.
 async function indexHolds(word) {
-  const { delta } = manifest.routes;
-  const tables = await Promise.all([bucket(manifest.routes, word), delta ? bucket(delta, word) : {}]);
-  return tables.some((t) => Object.prototype.hasOwnProperty.call(t, word));
+  return (await routeBuckets(word)).some((t) => Object.prototype.hasOwnProperty.call(t, word));
 }
 
 async function shardsFor(term) {
@@ -775,17 +778,14 @@ let progress = null;
 
 async function widen(p, want, gen) {
   let step = 1; // each call starts again from one shard: a common word needs no more
-  const start = p.opened;
+  const last = Math.min(p.candidates.length, p.opened + OPEN_AT_MOST); // the most this call opens
   let found = null;
   do {
-    p.opened = Math.min(p.candidates.length, p.opened + step, start + OPEN_AT_MOST);
+    p.opened = Math.min(last, p.opened + step);
     step *= 2;
     found = await searchIndex(p.term, p.filters, new Set(p.candidates.slice(0, p.opened)));
     if (gen !== generation) return null;
-  } while (
-    found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE &&
-    p.opened < Math.min(p.candidates.length, start + OPEN_AT_MOST)
-  );
+  } while (found.results.filter((r) => !p.ids.has(r.id)).length < want * PAGE_SIZE && p.opened < last);
   return found;
 }
 
